@@ -6,3 +6,4 @@
 
 pub mod dashboard;
 pub mod history;
+pub mod source;

@@ -1,0 +1,85 @@
+//! A host read through a Unix socket: the local ATS (socket found by discovery) or an
+//! explicit `unix:/path`.
+
+use super::discovery::{discover_local_socket, Discovered};
+use super::jsonrpc::{build_requests, parse_response, MAX_REQUEST_BYTES};
+use super::transport::exchange;
+use super::{Reading, Source, SourceError};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub struct SocketSource {
+    /// A path given by the user (`unix:`, `--socket`, the env var): never re-discovered.
+    fixed: Option<Discovered>,
+    found: Option<Discovered>,
+    last_discovery: Option<Instant>,
+    timeout: Duration,
+    next_id: u64,
+}
+
+/// How often discovery is retried while no socket is found (it may start traffic_ctl).
+const REDISCOVER_EVERY: Duration = Duration::from_secs(5);
+
+impl SocketSource {
+    /// `fixed`: a socket path the user gave, and how they gave it.
+    pub fn new(fixed: Option<(PathBuf, String)>, timeout: Duration) -> Self {
+        SocketSource {
+            fixed: fixed.map(|(path, how)| Discovered { path, how }),
+            found: None,
+            last_discovery: None,
+            timeout,
+            next_id: 1,
+        }
+    }
+
+    /// The socket this source will use, discovering it if needed.
+    pub fn resolve(&mut self) -> Result<Discovered, SourceError> {
+        if let Some(f) = &self.fixed {
+            return Ok(f.clone());
+        }
+        if let Some(f) = &self.found {
+            return Ok(f.clone());
+        }
+        if let Some(t) = self.last_discovery {
+            if t.elapsed() < REDISCOVER_EVERY {
+                return Err(SourceError::NotDiscovered {
+                    tried: "(retrying shortly)".into(),
+                });
+            }
+        }
+        self.last_discovery = Some(Instant::now());
+        let d = discover_local_socket()?;
+        self.found = Some(d.clone());
+        Ok(d)
+    }
+}
+
+impl Source for SocketSource {
+    fn collect(&mut self, keys: &[String]) -> Result<Reading, SourceError> {
+        let sock = self.resolve()?;
+        let mut reading = Reading::default();
+        for req in build_requests(keys, self.next_id, MAX_REQUEST_BYTES) {
+            self.next_id += 1;
+            let answer = exchange(&sock.path, &req, self.timeout).map_err(|e| match e {
+                SourceError::SocketNotFound { path, .. } => {
+                    // A discovered socket that vanished (ATS stopped or moved): look again later.
+                    self.found = None;
+                    SourceError::SocketNotFound {
+                        path,
+                        how: sock.how.clone(),
+                    }
+                }
+                e => e,
+            })?;
+            reading.merge(parse_response(&answer)?);
+        }
+        Ok(reading)
+    }
+
+    fn describe(&self) -> String {
+        match self.fixed.as_ref().or(self.found.as_ref()) {
+            Some(d) => format!("{} ({})", d.path.display(), d.how),
+            None => "local socket (not found yet)".into(),
+        }
+    }
+}

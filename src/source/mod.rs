@@ -1,0 +1,47 @@
+//! Where numbers come from: the JSON-RPC 2.0 codec, the Unix-socket transport with its
+//! ATS-specific reading rules, socket discovery, the simulator behind `--demo` and the
+//! per-host poller thread. Knows nothing about pages or pixels.
+
+mod discovery;
+mod error;
+pub mod jsonrpc;
+mod local;
+pub mod poller;
+pub mod sim;
+pub mod transport;
+
+pub use discovery::{discover_local_socket, Discovered};
+pub use error::SourceError;
+pub use local::SocketSource;
+
+use std::collections::HashMap;
+
+/// What one host answered to one collection.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reading {
+    /// Numeric records by name.
+    pub values: HashMap<String, f64>,
+    /// Records that came back as text (the version string, for instance).
+    pub texts: HashMap<String, String>,
+    /// Names the host does not have (ATS's errorList).
+    pub missing: Vec<String>,
+}
+
+impl Reading {
+    pub fn merge(&mut self, other: Reading) {
+        self.values.extend(other.values);
+        self.texts.extend(other.texts);
+        self.missing.extend(other.missing);
+    }
+}
+
+/// Anything that can be asked for a set of records once per tick.
+pub trait Source: Send {
+    /// Reads `keys` now. Must return within a bounded time.
+    fn collect(&mut self, keys: &[String]) -> Result<Reading, SourceError>;
+    /// Where this source reads from, for start-up lines and logs.
+    fn describe(&self) -> String;
+}
+
+/// The record that names the ATS version; asked for with every tick's keys.
+pub const VERSION_RECORD: &str = "proxy.process.version.server.short";

@@ -1,0 +1,97 @@
+//! One JSON-RPC exchange over a Unix socket, the way ATS's server wants it: the whole
+//! request in one write, then read until one complete JSON value or EOF, whichever
+//! comes first, with a deadline so a silent server cannot hold a tick.
+
+use super::jsonrpc::is_complete;
+use super::SourceError;
+use std::io::{ErrorKind, Read, Write};
+use std::os::unix::fs::FileTypeExt;
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Largest answer we accept; far above any real one (a full record dump is ~1 MB).
+const MAX_ANSWER_BYTES: usize = 64 << 20;
+
+pub fn exchange(path: &Path, request: &[u8], timeout: Duration) -> Result<Vec<u8>, SourceError> {
+    let start = Instant::now();
+    let mut stream = UnixStream::connect(path).map_err(|e| connect_error(path, &e))?;
+    let io = |e: std::io::Error| SourceError::io(path, &e);
+    stream.set_write_timeout(Some(timeout)).map_err(io)?;
+    // ATS reads until no byte comes for 1 ms: one write_all on a fresh socket is one
+    // send for requests this size, so the request is never split by a pause.
+    stream.write_all(request).map_err(|e| match e.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => SourceError::Timeout {
+            path: path.to_path_buf(),
+            after: start.elapsed(),
+            got: 0,
+        },
+        _ => io(e),
+    })?;
+
+    let mut buf = Vec::with_capacity(16 * 1024);
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let left = timeout.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            return Err(SourceError::Timeout {
+                path: path.to_path_buf(),
+                after: start.elapsed(),
+                got: buf.len(),
+            });
+        }
+        stream.set_read_timeout(Some(left)).map_err(io)?;
+        match stream.read(&mut chunk) {
+            Ok(0) => break, // EOF: the server closed after its one write
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                if is_complete(&buf) {
+                    break;
+                }
+                if buf.len() > MAX_ANSWER_BYTES {
+                    return Err(SourceError::Garbage {
+                        detail: format!("answer larger than {} MB", MAX_ANSWER_BYTES >> 20),
+                        snippet: String::from_utf8_lossy(&buf[..60]).into_owned(),
+                    });
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(SourceError::Timeout {
+                    path: path.to_path_buf(),
+                    after: start.elapsed(),
+                    got: buf.len(),
+                })
+            }
+            // A reset after a complete answer cannot happen (we stop first); before
+            // one, what we have is cut.
+            Err(e) if e.kind() == ErrorKind::ConnectionReset && !buf.is_empty() => break,
+            Err(e) => return Err(io(e)),
+        }
+    }
+    if buf.iter().all(u8::is_ascii_whitespace) {
+        return Err(SourceError::EmptyAnswer {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(buf)
+}
+
+fn connect_error(path: &Path, e: &std::io::Error) -> SourceError {
+    let path_buf = path.to_path_buf();
+    match e.kind() {
+        ErrorKind::NotFound => SourceError::SocketNotFound {
+            path: path_buf,
+            how: "no such file".into(),
+        },
+        ErrorKind::PermissionDenied => SourceError::PermissionDenied { path: path_buf },
+        ErrorKind::ConnectionRefused => {
+            // A regular file where the socket should be also refuses; say which.
+            match std::fs::metadata(path) {
+                Ok(m) if !m.file_type().is_socket() => SourceError::NotASocket { path: path_buf },
+                _ => SourceError::ConnectionRefused { path: path_buf },
+            }
+        }
+        _ => SourceError::io(path, e),
+    }
+}
