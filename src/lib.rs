@@ -4,6 +4,9 @@
 //! derives the plotted series, `render` paints a page into pixels, `display` puts the
 //! pixels somewhere, and `app` owns time, keys and the current page.
 
+pub mod cli;
 pub mod dashboard;
+pub mod display;
 pub mod history;
+pub mod render;
 pub mod source;

@@ -56,3 +56,34 @@ impl Source for DemoSource {
         format!("simulated ATS 10.2 ({})", self.label)
     }
 }
+
+/// A host's history filled from the model at fixed times: `secs` seconds of samples
+/// every `interval`, ending at `t_end`. Deterministic, for golden frames and benchmarks.
+pub fn simulated_history(
+    seed: u64,
+    keys: std::sync::Arc<crate::history::KeyIndex>,
+    t_end: f64,
+    secs: f64,
+    interval: f64,
+) -> crate::history::HostHistory {
+    let mut model = TrafficModel::new(seed, 1.0);
+    let mut h = crate::history::HostHistory::new(keys.clone(), secs + 2.0 * interval);
+    let n = (secs / interval).round() as i64;
+    for i in 0..=n {
+        let t = t_end - (n - i) as f64 * interval;
+        model.advance_to(t);
+        let mut values = std::collections::HashMap::new();
+        let mut missing = Vec::new();
+        for k in keys.names() {
+            match model.get(k).and_then(|r| r.value.parse::<f64>().ok()) {
+                Some(v) => {
+                    values.insert(k.clone(), v);
+                }
+                None if model.get(k).is_none() => missing.push(k.clone()),
+                None => {}
+            }
+        }
+        h.push_values(t, &values, missing);
+    }
+    h
+}
