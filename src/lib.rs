@@ -4,6 +4,7 @@
 //! derives the plotted series, `render` paints a page into pixels, `display` puts the
 //! pixels somewhere, and `app` owns time, keys and the current page.
 
+pub mod app;
 pub mod cli;
 pub mod dashboard;
 pub mod display;

@@ -27,16 +27,17 @@ pub struct Poller {
 }
 
 impl Poller {
-    /// Starts one thread per source. `deliver` is called from those threads.
+    /// Starts one thread per source; tick k is due at `start + k x interval`.
+    /// `deliver` is called from those threads.
     pub fn start(
         sources: Vec<Box<dyn Source>>,
         keys: Arc<Vec<String>>,
         interval: Duration,
+        start: Instant,
         deliver: impl Fn(Collected) + Send + Sync + 'static,
     ) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let deliver = Arc::new(deliver);
-        let start = Instant::now();
         let threads = sources
             .into_iter()
             .enumerate()

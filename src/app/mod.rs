@@ -1,0 +1,361 @@
+//! The event loop: owns time, the current page and the outputs. `--once` collects two
+//! samples one interval apart and draws one frame; the stream mode draws a frame per
+//! tick (a slow host never holds one back) until --run-for ends it.
+
+mod output;
+mod simulate;
+mod state;
+
+pub use output::{frame_json, png_name};
+pub use simulate::simulate;
+pub use state::State;
+
+use crate::cli::{check, Checked, RunArgs, Target};
+use crate::dashboard::Dashboard;
+use crate::display::{palette::Palette, png};
+use crate::render::Renderer;
+use crate::source::poller::{Collected, Poller};
+use crate::source::sim::{now_secs, DemoSource};
+use crate::source::{SocketSource, Source};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Why the run stopped early: bad input (exit 2) or a failure while running (exit 1).
+#[derive(Debug)]
+pub enum AppError {
+    Usage(String),
+    Failed(String),
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::Usage(s) | AppError::Failed(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Everything a run needs, checked.
+pub struct Setup {
+    pub args: RunArgs,
+    pub checked: Checked,
+    pub state: State,
+}
+
+pub fn setup(args: RunArgs) -> Result<Setup, AppError> {
+    let checked = check(&args).map_err(AppError::Usage)?;
+    let dashboard = match &args.config {
+        None => Dashboard::builtin(),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                AppError::Usage(format!("cannot read dashboard file {}: {e}", p.display()))
+            })?;
+            Dashboard::from_yaml(&text, &p.display().to_string())
+                .map_err(|e| AppError::Usage(e.to_string()))?
+        }
+    };
+    if args.page > dashboard.pages.len() {
+        return Err(AppError::Usage(format!(
+            "--page {} but the dashboard has {} pages",
+            args.page,
+            dashboard.pages.len()
+        )));
+    }
+    // Flags win over the dashboard file, which wins over the defaults.
+    let window = args.history.or(dashboard.history).unwrap_or(60.0);
+    if window < 2.0 * checked.interval {
+        return Err(AppError::Usage(format!(
+            "history {window}s is shorter than two intervals ({}s): nothing could be drawn",
+            2.0 * checked.interval
+        )));
+    }
+    let tz_name = args
+        .timezone
+        .clone()
+        .or_else(|| dashboard.timezone.clone())
+        .unwrap_or_else(|| "UTC".into());
+    let tz = jiff::tz::TimeZone::get(&tz_name)
+        .map_err(|_| AppError::Usage(format!("unknown time zone '{tz_name}'")))?;
+    for h in &checked.hosts {
+        if let Target::Remote(name) = &h.target {
+            return Err(AppError::Usage(format!(
+                "remote host '{name}': SSH hosts are not supported yet; use localhost or unix:/path/to/jsonrpc20.sock"
+            )));
+        }
+    }
+    if args.gui {
+        return Err(AppError::Usage(
+            "--gui is not available yet; use --save-png FILE".into(),
+        ));
+    }
+    let mut state = State::new(
+        dashboard,
+        checked.hosts.clone(),
+        checked.interval,
+        window,
+        tz,
+    );
+    state.page = args.page - 1;
+    Ok(Setup {
+        args,
+        checked,
+        state,
+    })
+}
+
+fn sources(s: &Setup) -> Vec<Box<dyn Source>> {
+    let timeout = Duration::from_secs_f64(s.checked.interval.clamp(1.0, 5.0));
+    s.checked
+        .hosts
+        .iter()
+        .map(|h| -> Box<dyn Source> {
+            match &h.target {
+                Target::Demo(seed) => Box::new(DemoSource::new(*seed, 1.0, h.label.clone())),
+                Target::Unix(p) => Box::new(SocketSource::new(
+                    Some((p.clone(), "given as unix:".into())),
+                    timeout,
+                )),
+                _ => {
+                    let fixed = s.args.socket.clone().map(|p| {
+                        (
+                            p,
+                            "from --socket or TRAFFICSERVER_JSONRPC_SOCKET".to_string(),
+                        )
+                    });
+                    Box::new(SocketSource::new(fixed, timeout))
+                }
+            }
+        })
+        .collect()
+}
+
+fn kind_name(t: &Target) -> &'static str {
+    match t {
+        Target::Demo(_) => "simulated",
+        Target::Unix(_) => "unix socket",
+        Target::Local => "local socket",
+        Target::Remote(_) => "SSH",
+    }
+}
+
+pub fn run(args: RunArgs) -> Result<(), AppError> {
+    let mut s = setup(args)?;
+    if s.args.once {
+        return once(&mut s);
+    }
+    if !s.args.no_keyboard {
+        return Err(AppError::Usage(
+            "the live terminal display is not in this version yet: use --no-keyboard --save-png 'frame{iter}.png', or --once"
+                .into(),
+        ));
+    }
+    stream(&mut s)
+}
+
+struct Outputs {
+    renderer: Renderer,
+    palette: Palette,
+    log: Option<output::StatsLog>,
+}
+
+impl Outputs {
+    fn new(s: &Setup) -> Result<Self, AppError> {
+        let log = match &s.args.log_stats {
+            Some(p) => Some(output::StatsLog::open(p).map_err(AppError::Usage)?),
+            None => None,
+        };
+        Ok(Outputs {
+            renderer: Renderer::new(),
+            palette: Palette::for_dashboard(&s.state.dashboard),
+            log,
+        })
+    }
+
+    /// Renders the current page (or all pages when the template has {page}) and writes
+    /// them; returns the files written.
+    fn save(&mut self, s: &Setup, iter: u64, now: f64) -> Result<Vec<String>, AppError> {
+        let Some(tpl) = &s.args.save_png else {
+            return Ok(vec![]);
+        };
+        let pages: Vec<usize> = if tpl.contains("{page}") {
+            (0..s.state.dashboard.pages.len()).collect()
+        } else {
+            vec![s.state.page]
+        };
+        let views = s.state.views();
+        let mut written = Vec::new();
+        for page in pages {
+            let input = s
+                .state
+                .input(&views, page, now, s.state.status(&s.state.help_text()));
+            let frame = self
+                .renderer
+                .render(&input, s.checked.width, s.checked.height);
+            let bytes = png::encode_indexed(&frame, &self.palette)
+                .map_err(|e| AppError::Failed(format!("PNG encoding failed: {e}")))?;
+            let path = png_name(tpl, iter, page);
+            png::write_atomic(&path, &bytes)
+                .map_err(|e| AppError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            written.push(path.display().to_string());
+        }
+        Ok(written)
+    }
+}
+
+fn start_poller(s: &Setup, start: Instant) -> (Poller, mpsc::Receiver<Collected>) {
+    let (tx, rx) = mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let poller = Poller::start(
+        sources(s),
+        s.state.keys.clone(),
+        Duration::from_secs_f64(s.checked.interval),
+        start,
+        move |c| {
+            if let Ok(tx) = tx.lock() {
+                let _ = tx.send(c);
+            }
+        },
+    );
+    (poller, rx)
+}
+
+/// Two samples one interval apart, one frame, exit.
+fn once(s: &mut Setup) -> Result<(), AppError> {
+    let mut out = Outputs::new(s)?;
+    let start = Instant::now();
+    let (poller, rx) = start_poller(s, start);
+    let n = s.state.hosts.len();
+    let mut got = vec![0u8; n];
+    let deadline = start + Duration::from_secs_f64(s.checked.interval * 2.0 + 6.0);
+    while got.iter().any(|&g| g < 2) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(c) = rx.recv_timeout(left) else { break };
+        let host = c.host;
+        if c.tick == 0 {
+            report_start(s, &c);
+        }
+        if let Some(log) = &mut out.log {
+            log.write(&output::log_line(&s.state, &c));
+        }
+        s.state.apply(c);
+        got[host] = got[host].saturating_add(1);
+    }
+    poller.stop();
+    for (h, g) in s.state.hosts.iter_mut().zip(&got) {
+        if *g < 2 && h.history.last_error.is_none() {
+            h.history.last_error = Some("no answer in time".into());
+        }
+    }
+    let now = now_secs();
+    let written = out.save(s, 0, now)?;
+    for w in &written {
+        eprintln!("wrote {w}");
+    }
+    if s.args.json {
+        println!("{:#}", output::frame_json(&s.state, now));
+    } else if written.is_empty() {
+        print!("{}", output::frame_text(&s.state, now));
+    }
+    let failed: Vec<String> = s
+        .state
+        .hosts
+        .iter()
+        .filter_map(|h| {
+            h.history
+                .last_error
+                .as_ref()
+                .map(|e| format!("{}: {e}", h.spec.label))
+        })
+        .collect();
+    if failed.len() == n {
+        return Err(AppError::Failed(format!(
+            "no host answered: {}",
+            failed.join("; ")
+        )));
+    }
+    Ok(())
+}
+
+/// The start-up line per host, as the earlier tool printed it.
+fn report_start(s: &Setup, c: &Collected) {
+    let Some(h) = s.state.hosts.get(c.host) else {
+        return;
+    };
+    let kind = kind_name(&h.spec.target);
+    match &c.result {
+        Ok(_) => eprintln!("{} ({kind}): OK", h.spec.label),
+        Err(e) => eprintln!("{} ({kind}): FAILED - {e}", h.spec.label),
+    }
+}
+
+/// A frame per tick until --run-for ends the run (or the process is stopped).
+fn stream(s: &mut Setup) -> Result<(), AppError> {
+    let mut out = Outputs::new(s)?;
+    let start = Instant::now();
+    let interval = Duration::from_secs_f64(s.checked.interval);
+    let end = s.args.run_for.map(|r| start + Duration::from_secs_f64(r));
+    let (poller, rx) = start_poller(s, start);
+    let n = s.state.hosts.len();
+    let mut next_tick = 0u64;
+    let mut iter = 0u64;
+    loop {
+        let now_i = Instant::now();
+        if end.is_some_and(|e| now_i >= e) {
+            break;
+        }
+        // A frame for tick k is drawn once every host answered it, or when 90 % of the
+        // interval has passed (a slow or dead host does not hold the frame back).
+        let due = start + interval.mul_f64(next_tick as f64 + 0.9);
+        let all_in = s
+            .state
+            .hosts
+            .iter()
+            .all(|h| h.last_tick.is_some_and(|t| t >= next_tick));
+        if all_in || now_i >= due {
+            let files = out.save(s, iter, now_secs())?;
+            let states: Vec<String> = s
+                .state
+                .hosts
+                .iter()
+                .map(|h| match &h.history.last_error {
+                    None => format!("{} ok", h.spec.label),
+                    Some(e) => format!("{} ERROR {e}", h.spec.label),
+                })
+                .collect();
+            if files.is_empty() {
+                println!("frame {iter}: {}", states.join(", "));
+            } else {
+                println!("frame {iter}: wrote {}", files.join(", "));
+            }
+            iter += 1;
+            let elapsed = start.elapsed().as_secs_f64() / interval.as_secs_f64();
+            next_tick = (next_tick + 1).max(elapsed.floor() as u64);
+            continue;
+        }
+        let wait = due
+            .saturating_duration_since(now_i)
+            .min(end.map_or(Duration::MAX, |e| e.saturating_duration_since(now_i)));
+        match rx.recv_timeout(wait.max(Duration::from_millis(1))) {
+            Ok(c) => {
+                if c.tick == 0 {
+                    report_start(s, &c);
+                }
+                if let Some(log) = &mut out.log {
+                    log.write(&output::log_line(&s.state, &c));
+                }
+                let host = c.host;
+                if let Some(msg) = s.state.apply(c) {
+                    // Shown on the error bar; on stderr only for the first few in a row.
+                    if s.state.hosts[host].failures_in_row <= 3 {
+                        eprintln!("{}: {msg}", s.state.hosts[host].spec.label);
+                    }
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        let _ = n;
+    }
+    poller.stop();
+    Ok(())
+}
