@@ -23,6 +23,8 @@ pub enum SourceError {
     },
     #[error("connection closed with no answer by {path} (the server dropped the request; it may be over ATS's size limit)")]
     EmptyAnswer { path: PathBuf },
+    #[error("connection reset by {path} before an answer (ATS restarting, or the request was over its size limit)")]
+    Reset { path: PathBuf },
     #[error("answer cut off after {got} bytes: {detail}")]
     Truncated { got: usize, detail: String },
     #[error("garbage instead of JSON-RPC ({detail}): {snippet:?}")]

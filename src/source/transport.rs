@@ -66,6 +66,11 @@ pub fn exchange(path: &Path, request: &[u8], timeout: Duration) -> Result<Vec<u8
             // A reset after a complete answer cannot happen (we stop first); before
             // one, what we have is cut.
             Err(e) if e.kind() == ErrorKind::ConnectionReset && !buf.is_empty() => break,
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => {
+                return Err(SourceError::Reset {
+                    path: path.to_path_buf(),
+                })
+            }
             Err(e) => return Err(io(e)),
         }
     }
