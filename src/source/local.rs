@@ -13,6 +13,8 @@ pub struct SocketSource {
     fixed: Option<Discovered>,
     found: Option<Discovered>,
     last_discovery: Option<Instant>,
+    /// Why the last discovery failed, repeated until the next attempt.
+    last_failure: Option<SourceError>,
     timeout: Duration,
     next_id: u64,
 }
@@ -27,6 +29,7 @@ impl SocketSource {
             fixed: fixed.map(|(path, how)| Discovered { path, how }),
             found: None,
             last_discovery: None,
+            last_failure: None,
             timeout,
             next_id: 1,
         }
@@ -40,17 +43,23 @@ impl SocketSource {
         if let Some(f) = &self.found {
             return Ok(f.clone());
         }
-        if let Some(t) = self.last_discovery {
+        if let (Some(t), Some(e)) = (self.last_discovery, &self.last_failure) {
             if t.elapsed() < REDISCOVER_EVERY {
-                return Err(SourceError::NotDiscovered {
-                    tried: "(retrying shortly)".into(),
-                });
+                return Err(e.clone());
             }
         }
         self.last_discovery = Some(Instant::now());
-        let d = discover_local_socket()?;
-        self.found = Some(d.clone());
-        Ok(d)
+        match discover_local_socket() {
+            Ok(d) => {
+                self.found = Some(d.clone());
+                self.last_failure = None;
+                Ok(d)
+            }
+            Err(e) => {
+                self.last_failure = Some(e.clone());
+                Err(e)
+            }
+        }
     }
 }
 

@@ -1,0 +1,383 @@
+//! The binary as a user runs it: the simulator on a socket and `--once --json` against
+//! it, the stream mode's files and lines, and every kind of bad input (exit 2, one
+//! line naming the problem).
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_traffic_grapher");
+
+fn tg(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("TRAFFICSERVER_JSONRPC_SOCKET")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+struct Sim(Child);
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn simulate(sock: &Path, extra: &[&str]) -> Sim {
+    let child = Command::new(BIN)
+        .args(["simulate", "--socket", sock.to_str().unwrap()])
+        .args(extra)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while !sock.exists() {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "simulator did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Sim(child)
+}
+
+fn metric<'a>(host: &'a Value, page: usize, panel: &str, name: &str) -> &'a Value {
+    host["pages"][page]["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["title"] == panel)
+        .and_then(|p| {
+            p["metrics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["name"] == name)
+        })
+        .unwrap_or_else(|| panic!("{panel}/{name} not in {host}"))
+}
+
+fn within(got: f64, want: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= want.abs() * 0.01,
+        "{what}: got {got}, want {want} (1 %)"
+    );
+}
+
+#[test]
+fn once_json_against_the_simulator_matches_what_it_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("jsonrpc20.sock");
+    let log = dir.path().join("served.jsonl");
+    let _sim = simulate(
+        &sock,
+        &["--seed", "3", "--served-log", log.to_str().unwrap()],
+    );
+    let target = format!("unix:{}", sock.display());
+    let o = tg(&["--once", "--json", "--interval", "1", &target]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let host = &v["hosts"][0];
+    assert_eq!(host["version"], "10.2.0");
+    assert_eq!(host["error"], Value::Null);
+
+    // What the simulator served, answer by answer.
+    let served: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(served.len(), 2, "one call per tick carrying every key");
+    let num = |i: usize, k: &str| {
+        served[i]["records"][k]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    let dt = served[1]["t"].as_f64().unwrap() - served[0]["t"].as_f64().unwrap();
+    let d = |k: &str| num(1, k) - num(0, k);
+
+    let rate = d("proxy.process.http.incoming_requests") / dt;
+    within(
+        metric(host, 0, "Requests/sec", "Client")["value"]
+            .as_f64()
+            .unwrap(),
+        rate,
+        "request rate",
+    );
+    assert_eq!(
+        metric(host, 0, "Requests/sec", "Client")["unit"],
+        "per_second"
+    );
+    let lat = d("proxy.process.http.transaction_totaltime.hit_fresh")
+        / d("proxy.process.http.transaction_counts.hit_fresh");
+    let m = metric(host, 0, "Latency (ms)", "Cache Hit");
+    within(m["value"].as_f64().unwrap(), lat, "hit latency");
+    assert_eq!(m["unit"], "ms");
+    let (h, mi) = (
+        d("proxy.process.cache_total_hits"),
+        d("proxy.process.cache_total_misses"),
+    );
+    let m = metric(host, 0, "Cache Hit Rate %", "Hit Rate");
+    within(
+        m["value"].as_f64().unwrap(),
+        100.0 * h / (h + mi),
+        "hit rate",
+    );
+    assert_eq!(m["unit"], "percent");
+    let g = metric(host, 0, "Connections", "Client")["value"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(
+        g,
+        num(1, "proxy.process.http.current_client_connections"),
+        "gauge as served last"
+    );
+
+    // The name no ATS has is reported per metric, not silently empty.
+    let m = metric(host, 2, "HTTP/2 Connections", "Active");
+    assert_eq!(m["value"], Value::Null);
+    assert_eq!(
+        m["missing"][0],
+        "proxy.process.http2.current_client_sessions"
+    );
+}
+
+#[test]
+fn once_writes_the_page_and_all_pages_with_page_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.png");
+    let o = tg(&[
+        "--demo",
+        "2",
+        "--once",
+        "--interval",
+        "0.3",
+        "--save-png",
+        one.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&one).unwrap();
+    let (w, h, _) = traffic_grapher::display::png::decode_rgba(&bytes).unwrap();
+    assert_eq!((w, h), (1600, 1000));
+    assert!(bytes.len() < 80_000, "{} bytes", bytes.len());
+
+    let tpl = dir.path().join("p{page}.png");
+    let o = tg(&[
+        "--demo",
+        "--once",
+        "--interval",
+        "0.2",
+        "--size",
+        "800x500",
+        "--save-png",
+        tpl.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for p in 1..=4 {
+        let (w, _, _) = traffic_grapher::display::png::decode_rgba(
+            &std::fs::read(dir.path().join(format!("p{p}.png"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(w, 800);
+    }
+}
+
+#[test]
+fn stream_writes_a_frame_per_tick_and_names_each_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = dir.path().join("f{iter}.png");
+    let log = dir.path().join("stats.jsonl");
+    let o = tg(&[
+        "--demo",
+        "2",
+        "--no-keyboard",
+        "--run-for",
+        "3",
+        "--interval",
+        "0.5",
+        "--size",
+        "640x400",
+        "--save-png",
+        tpl.to_str().unwrap(),
+        "--log-stats",
+        log.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!((5..=7).contains(&lines.len()), "{out}");
+    for (i, l) in lines.iter().enumerate() {
+        let f = dir.path().join(format!("f{i}.png"));
+        assert_eq!(*l, format!("frame {i}: wrote {}", f.display()));
+        assert!(f.exists());
+    }
+    let stats = std::fs::read_to_string(&log).unwrap();
+    let first: Value = serde_json::from_str(stats.lines().next().unwrap()).unwrap();
+    assert!(
+        first["values"]["proxy.process.http.incoming_requests"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert!(stats.lines().count() >= 10, "two hosts, about six ticks");
+}
+
+#[test]
+fn missing_socket_names_the_path() {
+    let o = tg(&["--once", "unix:/nonexistent/jsonrpc20.sock"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains(
+            "jsonrpc20.sock (unix socket): FAILED - socket /nonexistent/jsonrpc20.sock not found"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn nothing_found_lists_what_was_tried() {
+    let o = Command::new(BIN)
+        .args(["--once", "--json"])
+        .env("PATH", "/nonexistent")
+        .env_remove("TRAFFICSERVER_JSONRPC_SOCKET")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("no JSON-RPC socket found; tried:")
+            && e.contains("/usr/local/var/trafficserver/jsonrpc20.sock"),
+        "{e}"
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["hosts"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("traffic_ctl"));
+}
+
+#[test]
+fn env_var_points_at_the_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("env.sock");
+    let _sim = simulate(&sock, &[]);
+    let o = Command::new(BIN)
+        .args(["--once", "--json", "--interval", "0.3"])
+        .env("TRAFFICSERVER_JSONRPC_SOCKET", &sock)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["hosts"][0]["label"], "localhost");
+    assert!(
+        metric(&v["hosts"][0], 0, "Requests/sec", "Client")["value"]
+            .as_f64()
+            .unwrap()
+            > 100.0
+    );
+}
+
+#[test]
+fn permission_denied_says_what_to_do() {
+    // Root passes every permission check: run the client as nobody.
+    if !Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("setpriv missing: skipped");
+        return;
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("tgperm")
+        .tempdir_in("/tmp")
+        .unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let sock = dir.path().join("restricted.sock");
+    let _sim = simulate(&sock, &[]);
+    std::fs::set_permissions(&sock, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let o = Command::new("/usr/bin/setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            BIN,
+            "--once",
+            "--interval",
+            "0.2",
+        ])
+        .arg(format!("unix:{}", sock.display()))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("permission denied on") && e.contains("run as root or as the ATS user"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("dash.yaml");
+    std::fs::write(&yaml, "pages:\n  - name: P\n    panels:\n      - title: T\n        metrics:\n          - {name: A, type: countr, key: a.b}\n").unwrap();
+    let y = yaml.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (vec!["--bogus"], "unexpected argument '--bogus'".into()),
+        (
+            vec!["--interval", "0"],
+            "--interval must be a positive number".into(),
+        ),
+        (vec!["--interval", "abc"], "invalid value 'abc'".into()),
+        (
+            vec!["--interval", "10", "--history", "15"],
+            "history 15s is shorter than two intervals".into(),
+        ),
+        (
+            vec!["-tz", "Nowhere/Town"],
+            "unknown time zone 'Nowhere/Town'".into(),
+        ),
+        (vec!["-c", y], format!("{y}:6:")),
+        (
+            vec!["-c", "/nonexistent.yaml"],
+            "cannot read dashboard file /nonexistent.yaml".into(),
+        ),
+        (
+            vec!["--once", "ats1.example.com"],
+            "remote host 'ats1.example.com'".into(),
+        ),
+        (
+            vec!["--once", "--", "-oProxyCommand=touch pwned"],
+            "'-oProxyCommand=touch pwned' starts with '-'".into(),
+        ),
+        (vec!["--gui"], "--gui is not available yet".into()),
+        (vec!["--demo", "0"], "--demo takes 1 to 64 hosts".into()),
+    ];
+    for (args, want) in cases {
+        let o = Command::new(BIN)
+            .args(&args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
+        assert!(e.contains(&want), "{args:?}: {e}");
+        if !args.contains(&"--bogus") && !args.contains(&"abc") {
+            assert_eq!(e.trim_end().lines().count(), 1, "{args:?}: {e}");
+        }
+        assert!(!e.contains("panicked"), "{e}");
+    }
+    assert!(!dir.path().join("pwned").exists());
+    let e = stderr(&tg(&["-c", y]));
+    assert!(e.contains("unknown metric type 'countr'"), "{e}");
+}
