@@ -295,7 +295,6 @@ fn stream(s: &mut Setup) -> Result<(), AppError> {
     let interval = Duration::from_secs_f64(s.checked.interval);
     let end = s.args.run_for.map(|r| start + Duration::from_secs_f64(r));
     let (poller, rx) = start_poller(s, start);
-    let n = s.state.hosts.len();
     let mut next_tick = 0u64;
     let mut iter = 0u64;
     loop {
@@ -354,7 +353,6 @@ fn stream(s: &mut Setup) -> Result<(), AppError> {
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
-        let _ = n;
     }
     poller.stop();
     Ok(())

@@ -1,10 +1,11 @@
 //! What the app knows: the dashboard, each host's history, version and errors.
 
-use crate::cli::HostSpec;
+use crate::cli::{HostSpec, Target};
 use crate::dashboard::Dashboard;
 use crate::history::{HostHistory, KeyIndex};
-use crate::render::{FrameInput, HostView, StatusLine};
+use crate::render::{Frame, FrameInput, HostView, Renderer, StatusLine};
 use crate::source::poller::Collected;
+use crate::source::sim::simulated_history;
 use crate::source::VERSION_RECORD;
 use std::sync::Arc;
 
@@ -141,6 +142,43 @@ impl State {
             tz: &self.tz,
             status,
         }
+    }
+
+    /// Renders `page` as of `now`, with the status bar from the hosts' errors.
+    pub fn frame(
+        &self,
+        renderer: &mut Renderer,
+        page: usize,
+        now: f64,
+        width: u32,
+        height: u32,
+    ) -> Frame {
+        let views = self.views();
+        let input = self.input(&views, page, now, self.status(&self.help_text()));
+        renderer.render(&input, width, height)
+    }
+
+    /// A state of `n` simulated hosts with `secs` of history ending at `t_end`, sampled
+    /// every second: deterministic, for golden frames and benchmarks.
+    pub fn simulated(n: usize, secs: f64, window: f64, t_end: f64) -> Self {
+        let specs = (1..=n as u64)
+            .map(|i| HostSpec {
+                label: format!("ats{i}"),
+                target: Target::Demo(i),
+            })
+            .collect();
+        let mut s = State::new(
+            Dashboard::builtin(),
+            specs,
+            1.0,
+            window,
+            jiff::tz::TimeZone::UTC,
+        );
+        for (i, h) in s.hosts.iter_mut().enumerate() {
+            h.history = simulated_history(i as u64 + 1, h.history.keys().clone(), t_end, secs, 1.0);
+            h.version = Some(crate::source::sim::VERSION.to_string());
+        }
+        s
     }
 
     pub fn help_text(&self) -> String {

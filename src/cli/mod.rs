@@ -140,7 +140,7 @@ pub fn check(run: &RunArgs) -> Result<Checked, String> {
             "--interval must be a positive number of seconds, got {interval}"
         ));
     }
-    if interval < 0.05 || interval > 3600.0 {
+    if !(0.05..=3600.0).contains(&interval) {
         return Err(format!(
             "--interval {interval} is out of range (0.05 to 3600 seconds)"
         ));

@@ -15,7 +15,10 @@ pub fn encode_indexed(frame: &Frame, palette: &Palette) -> Result<Vec<u8>, png::
         enc.set_depth(png::BitDepth::Eight);
         let pal: Vec<u8> = palette.colors.iter().flatten().copied().collect();
         enc.set_palette(pal);
-        enc.set_compression(png::Compression::Fast);
+        // zlib level 2 with adaptive row filters: 4 hosts at 1600x1000 fit in 73 kB for
+        // ~10 ms; the fdeflate fast path takes 4 ms but writes 91 kB (see the benchmarks).
+        enc.set_deflate_compression(png::DeflateCompression::Level(2));
+        enc.set_filter(png::Filter::Adaptive);
         let mut w = enc.write_header()?;
         w.write_image_data(&idx)?;
         w.finish()?;

@@ -1,36 +1,54 @@
-//! Thins a series to a pixel width: per pixel column the first, min and max points, so
-//! a frame costs the same for 60 s or 6 h of history and no spike is lost.
+//! Thins a series to a pixel width: one bucket per column with its min, max and mean,
+//! so a frame costs the same for 60 s or 6 h of history and no spike is lost (the
+//! renderer draws the min-max band and a line through the means).
 
-/// `points` in time order (NaN value = gap); `t0..t1` maps onto `width` columns.
-pub fn decimate(points: &[(f64, f64)], t0: f64, t1: f64, width: usize) -> Vec<(f64, f64)> {
-    if width == 0 || points.len() <= 3 * width || t1 <= t0 {
-        return points.to_vec();
+/// One column of a thinned series. A gap is a bucket whose values are NaN.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub t: f64,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+impl Bucket {
+    pub fn is_gap(&self) -> bool {
+        self.mean.is_nan()
     }
-    let scale = width as f64 / (t1 - t0);
-    let mut out = Vec::with_capacity(4 * width);
+}
+
+/// `points` in time order (NaN value = gap); `t0..t1` maps onto `columns` buckets.
+/// Series with no more points than columns come back one bucket per point.
+pub fn decimate(points: &[(f64, f64)], t0: f64, t1: f64, columns: usize) -> Vec<Bucket> {
+    let single = |&(t, v): &(f64, f64)| Bucket {
+        t,
+        min: v,
+        max: v,
+        mean: v,
+    };
+    if columns == 0 || points.len() <= columns || t1 <= t0 {
+        return points.iter().map(single).collect();
+    }
+    let scale = columns as f64 / (t1 - t0);
+    let mut out: Vec<Bucket> = Vec::with_capacity(columns + 8);
     let mut col = i64::MIN;
-    // (first, min, max) of the current column
-    let mut acc: Option<[(f64, f64); 3]> = None;
-    let flush = |acc: &mut Option<[(f64, f64); 3]>, out: &mut Vec<(f64, f64)>| {
-        if let Some([first, min, max]) = acc.take() {
-            out.push(first);
-            // min and max in time order so the line's shape is kept
-            let (a, b) = if min.0 <= max.0 {
-                (min, max)
-            } else {
-                (max, min)
-            };
-            for p in [a, b] {
-                if out.last() != Some(&p) {
-                    out.push(p);
-                }
-            }
+    let mut acc: Option<(Bucket, f64, u32)> = None; // bucket, sum of t, count
+    let flush = |acc: &mut Option<(Bucket, f64, u32)>, out: &mut Vec<Bucket>| {
+        if let Some((mut b, tsum, n)) = acc.take() {
+            b.mean /= n as f64;
+            b.t = tsum / n as f64;
+            out.push(b);
         }
     };
     for &(t, v) in points {
         if v.is_nan() {
             flush(&mut acc, &mut out);
-            out.push((t, v));
+            out.push(Bucket {
+                t,
+                min: v,
+                max: v,
+                mean: v,
+            });
             col = i64::MIN;
             continue;
         }
@@ -40,14 +58,24 @@ pub fn decimate(points: &[(f64, f64)], t0: f64, t1: f64, width: usize) -> Vec<(f
             col = c;
         }
         match &mut acc {
-            None => acc = Some([(t, v); 3]),
-            Some([_, min, max]) => {
-                if v < min.1 {
-                    *min = (t, v);
-                }
-                if v > max.1 {
-                    *max = (t, v);
-                }
+            None => {
+                acc = Some((
+                    Bucket {
+                        t,
+                        min: v,
+                        max: v,
+                        mean: v,
+                    },
+                    t,
+                    1,
+                ))
+            }
+            Some((b, tsum, n)) => {
+                b.min = b.min.min(v);
+                b.max = b.max.max(v);
+                b.mean += v;
+                *tsum += t;
+                *n += 1;
             }
         }
     }

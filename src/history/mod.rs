@@ -5,7 +5,7 @@
 mod decimate;
 mod derive;
 
-pub use decimate::decimate;
+pub use decimate::{decimate, Bucket};
 pub use derive::{derive, Series};
 
 use std::collections::{HashMap, VecDeque};

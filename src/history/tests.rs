@@ -179,17 +179,27 @@ fn decimate_keeps_extremes_and_gaps() {
     pts[5000] = (5000.0, 1000.0); // spike
     pts[7000] = (7000.0, f64::NAN); // gap
     let d = decimate(&pts, 0.0, 10_000.0, 100);
-    assert!(d.len() <= 4 * 100 + 2, "{}", d.len());
-    assert!(d.iter().any(|p| p.1 == 1000.0), "spike lost");
-    assert_eq!(d.iter().filter(|p| p.1.is_nan()).count(), 1);
-    assert!(d.windows(2).all(|w| w[0].0 <= w[1].0), "time order kept");
+    assert!(d.len() <= 100 + 2, "{}", d.len());
+    assert!(d.iter().any(|b| b.max == 1000.0), "spike lost");
+    assert_eq!(d.iter().filter(|b| b.is_gap()).count(), 1);
+    assert!(d.windows(2).all(|w| w[0].t <= w[1].t), "time order kept");
     assert_eq!(
         d.iter()
-            .map(|p| p.1)
-            .filter(|v| v.is_finite())
+            .filter(|b| !b.is_gap())
+            .map(|b| b.min)
             .fold(f64::MAX, f64::min),
         0.0
     );
-    // short series pass through untouched
-    assert_eq!(decimate(&pts[..50], 0.0, 50.0, 100), pts[..50].to_vec());
+    // means stay inside each bucket's range
+    assert!(d
+        .iter()
+        .filter(|b| !b.is_gap())
+        .all(|b| b.min <= b.mean && b.mean <= b.max));
+    // short series pass through untouched, one bucket per point
+    let short = decimate(&pts[..50], 0.0, 50.0, 100);
+    assert_eq!(short.len(), 50);
+    assert!(short
+        .iter()
+        .zip(&pts[..50])
+        .all(|(b, p)| b.t == p.0 && b.mean == p.1 && b.min == b.max));
 }

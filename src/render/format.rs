@@ -209,7 +209,7 @@ mod tests {
     fn y_range_covers_data_and_starts_at_zero() {
         let (lo, hi, ticks) = y_ticks(10.0, 3612.0, 5);
         assert_eq!(lo, 0.0);
-        assert!(hi >= 3612.0 && hi < 6000.0, "{hi}");
+        assert!((3612.0..6000.0).contains(&hi), "{hi}");
         assert!(ticks.len() <= 7);
         let (lo, hi, _) = y_ticks(f64::INFINITY, f64::NEG_INFINITY, 5);
         assert_eq!(lo, 0.0);

@@ -7,8 +7,8 @@ use super::text::TextPainter;
 use super::theme::*;
 use super::{fill_rect, format_value, metric_series, paint, FrameInput, HostView, Metrics};
 use crate::dashboard::{MetricKind, Panel};
-use crate::history::{decimate, Series};
-use tiny_skia::{LineCap, LineJoin, PathBuilder, Pixmap, Stroke, StrokeDash, Transform};
+use crate::history::{decimate, Bucket, Series};
+use tiny_skia::{FillRule, LineCap, LineJoin, PathBuilder, Pixmap, Stroke, StrokeDash, Transform};
 
 pub(crate) struct PanelData<'p> {
     pub panel: &'p Panel,
@@ -164,14 +164,7 @@ pub(crate) fn draw(
         .all(|m| m.kind == MetricKind::HitRate);
     let max_ticks = ((plot_h / (small_lh * 1.8)).floor() as usize).clamp(2, 6);
     let (lo, hi, ticks) = if all_hit_rate {
-        (
-            0.0,
-            100.0,
-            vec![0.0, 25.0, 50.0, 75.0, 100.0]
-                .into_iter()
-                .filter(|_| true)
-                .collect::<Vec<_>>(),
-        )
+        (0.0, 100.0, vec![0.0, 25.0, 50.0, 75.0, 100.0])
     } else {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for s in d.series.iter().flatten() {
@@ -257,50 +250,70 @@ pub(crate) fn draw(
         pm.stroke_path(&p, &gp, &s, Transform::identity(), None);
     }
 
-    // Lines: one colour per metric, one style per host.
-    let px_w = plot_w.max(1.0) as usize;
+    // Lines: one colour per metric, one style per host. Long histories are thinned to
+    // one bucket per two pixels: a faint min-max band keeps the spikes, the styled line
+    // goes through the means.
+    let columns = (plot_w / 2.0).max(1.0) as usize;
     let mut any = false;
     for (mi, metric) in d.panel.metrics.iter().enumerate() {
         let c = [metric.color.0, metric.color.1, metric.color.2];
         for (hi_, s) in d.series[mi].iter().enumerate() {
-            let pts = decimate(&s.points, now - window, now, px_w);
+            let buckets = decimate(&s.points, now - window, now, columns);
             let style = host_style(hi_, m.line);
-            let mut pb = PathBuilder::new();
-            let mut run = 0usize;
-            let mut dots = Vec::new();
-            let mut last = (0.0, 0.0);
-            for &(tt, v) in &pts {
-                if !v.is_finite() {
-                    if run == 1 {
-                        dots.push(last);
+            let color = shaded(c, style.shade);
+            let runs: Vec<&[Bucket]> = buckets
+                .split(Bucket::is_gap)
+                .filter(|r| !r.is_empty())
+                .collect();
+            any |= !runs.is_empty();
+            let px = |t: f64, v: f64| (xmap(t).clamp(left, right), ymap(v).clamp(top, bottom));
+            let mut line = PathBuilder::new();
+            for run in &runs {
+                if run.len() == 1 {
+                    // A lone point between gaps would be invisible as a path: a dot.
+                    let (x, y) = px(run[0].t, run[0].mean);
+                    if let Some(circle) = PathBuilder::from_circle(x, y, style.width * 1.2) {
+                        pm.fill_path(
+                            &circle,
+                            &paint(color, 255),
+                            FillRule::Winding,
+                            Transform::identity(),
+                            None,
+                        );
                     }
-                    run = 0;
                     continue;
                 }
-                let (x, y) = (xmap(tt).clamp(left, right), ymap(v).clamp(top, bottom));
-                if run == 0 {
-                    pb.move_to(x, y);
-                } else {
-                    pb.line_to(x, y);
+                // The band is painted as one faint span per bucket, straight into the
+                // pixels: a polygon fill through every spike costs ten times as much.
+                for (k, b) in run.iter().enumerate().filter(|(_, b)| b.max > b.min) {
+                    let (x, y_hi) = px(b.t, b.max);
+                    let (_, y_lo) = px(b.t, b.min);
+                    let next_x = run.get(k + 1).map_or(x + 2.0, |n| px(n.t, n.mean).0);
+                    blend_span(pm, x, next_x.max(x + 1.0), y_hi, y_lo, color, 70);
                 }
-                last = (x, y);
-                run += 1;
-                any = true;
+                let (x, y) = px(run[0].t, run[0].mean);
+                line.move_to(x, y);
+                for b in &run[1..] {
+                    let (x, y) = px(b.t, b.mean);
+                    line.line_to(x, y);
+                }
             }
-            if run == 1 {
-                dots.push(last);
-            }
-            let color = shaded(c, style.shade);
-            if let Some(path) = pb.finish() {
+            // A thinned series is drawn as a 1 px line (tiny-skia's hairline path): a wide
+            // stroke through hundreds of vertices costs five times as much, and the band
+            // already shows the spread.
+            let thinned = s.points.len() > columns;
+            let line_style = if thinned {
+                host_style(hi_, 1.0)
+            } else {
+                style.clone()
+            };
+            if let Some(path) = line.finish() {
+                // Butt caps and bevel joins: round ones cost twice as much on dashes.
                 let stroke = Stroke {
-                    width: style.width,
-                    line_cap: if style.dash.is_empty() {
-                        LineCap::Butt
-                    } else {
-                        LineCap::Round
-                    },
-                    line_join: LineJoin::Round,
-                    dash: StrokeDash::new(style.dash.clone(), 0.0),
+                    width: line_style.width,
+                    line_cap: LineCap::Butt,
+                    line_join: LineJoin::Bevel,
+                    dash: StrokeDash::new(line_style.dash.clone(), 0.0),
                     ..Stroke::default()
                 };
                 pm.stroke_path(
@@ -310,18 +323,6 @@ pub(crate) fn draw(
                     Transform::identity(),
                     None,
                 );
-            }
-            // A lone point between gaps would be invisible as a path: draw it as a dot.
-            for (x, y) in dots {
-                if let Some(circle) = PathBuilder::from_circle(x, y, style.width * 1.2) {
-                    pm.fill_path(
-                        &circle,
-                        &paint(color, 255),
-                        tiny_skia::FillRule::Winding,
-                        Transform::identity(),
-                        None,
-                    );
-                }
             }
         }
     }
@@ -361,5 +362,28 @@ pub(crate) fn draw(
             m.head,
             DIM_TEXT,
         );
+    }
+}
+
+/// Blends `rgb` at `alpha` over the pixels x0..x1, y0..y1 (no antialiasing: a band).
+fn blend_span(pm: &mut Pixmap, x0: f32, x1: f32, y0: f32, y1: f32, rgb: [u8; 3], alpha: u32) {
+    let (w, h) = (pm.width() as i32, pm.height() as i32);
+    let (xa, xb) = (
+        (x0.round() as i32).clamp(0, w),
+        (x1.round() as i32).clamp(0, w),
+    );
+    let (ya, yb) = (
+        (y0.round() as i32).clamp(0, h),
+        (y1.round() as i32 + 1).clamp(0, h),
+    );
+    let data = pm.data_mut();
+    for y in ya..yb {
+        for x in xa..xb {
+            let i = ((y * w + x) * 4) as usize;
+            for c in 0..3 {
+                let d = data[i + c] as u32;
+                data[i + c] = ((rgb[c] as u32 * alpha + d * (255 - alpha) + 127) / 255) as u8;
+            }
+        }
     }
 }

@@ -121,14 +121,3 @@ fn host_styles_are_distinct_for_sixteen_hosts() {
         }
     }
 }
-
-#[test]
-#[ignore]
-fn dump_boxes() {
-    let (d, hs) = histories(4, 60.0);
-    let f = render_page(&d, &hs, &labels(4), 0, 1600, 1000);
-    for b in &f.text_boxes[..12] {
-        eprintln!("{b:?}");
-    }
-    std::fs::write("/tmp/f.png", crate::display::png::encode_rgba(&f).unwrap()).unwrap();
-}

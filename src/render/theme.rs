@@ -45,7 +45,7 @@ pub struct HostStyle {
 pub fn host_style(i: usize, base_width: f32) -> HostStyle {
     let pattern = PATTERNS[i % PATTERNS.len()];
     let round = i / PATTERNS.len();
-    let shade = if round % 2 == 0 { 1.0 } else { 0.55 };
+    let shade = if round.is_multiple_of(2) { 1.0 } else { 0.55 };
     // A third round and beyond also differ in width.
     let width = base_width * if round >= 2 { 1.6 } else { 1.0 };
     HostStyle {

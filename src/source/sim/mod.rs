@@ -5,7 +5,7 @@
 mod model;
 mod server;
 
-pub use model::{RecordValue, TrafficModel};
+pub use model::{RecordValue, TrafficModel, VERSION};
 pub use server::{ats_answer, serve, Reply, SimServer};
 
 use super::{Reading, Source, SourceError};

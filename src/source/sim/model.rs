@@ -216,7 +216,7 @@ impl TrafficModel {
         );
         self.add(
             "proxy.process.http.transaction_counts.errors.aborts",
-            req * 0.0008,
+            req * 0.004 * (1.0 + 0.3 * (t / 13.0).sin()),
         );
         let new_conns = req * 0.12;
         self.add("proxy.process.http.total_client_connections", new_conns);
@@ -226,16 +226,19 @@ impl TrafficModel {
         );
         self.add(
             "proxy.process.ssl.ssl_error_ssl",
-            new_conns * 0.002 * (1.0 + self.noise(6, t)),
+            new_conns * 0.03 * (1.0 + 0.5 * self.noise(6, t)),
         );
         self.add(
             "proxy.process.http2.total_client_connections",
             new_conns * 0.5,
         );
-        self.add("proxy.process.http2.connection_errors", new_conns * 0.0015);
+        self.add(
+            "proxy.process.http2.connection_errors",
+            new_conns * 0.03 * (1.0 + 0.4 * (t / 29.0).sin()),
+        );
         self.add(
             "proxy.process.http.err_connect_fail_count",
-            outgoing * 0.0004 * burst,
+            outgoing * 0.008 * burst * (1.0 + 0.3 * (t / 17.0).cos()),
         );
         let (ua_req_h, ua_req_d, ua_resp_h, ua_resp_d) =
             (req * 520.0, req * 40.0, req * 380.0, req * 28_000.0);

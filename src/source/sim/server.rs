@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// ATS's default `incoming_request_max_size`.
 pub const REQUEST_LIMIT: usize = 96_000;
@@ -98,12 +98,15 @@ pub fn serve(path: &Path, mut handler: Handler) -> std::io::Result<SimServer> {
     })
 }
 
-/// Reads until no byte comes within 1 ms (after the first), as ATS's read_all does.
+/// Reads until no byte comes within 1 ms (after the first), as ATS's read_all does
+/// with poll(). A socket read timeout would round 1 ms up to a scheduler tick (4 ms or
+/// more), so the idle time is measured here instead.
 fn read_request(conn: &mut UnixStream) -> Option<Vec<u8>> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
     // The first byte may take a while (client scheduling); ATS polls for it.
     let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut last_byte = Instant::now();
     loop {
         match conn.read(&mut chunk) {
             Ok(0) => return None, // peer went away before a full request
@@ -112,11 +115,16 @@ fn read_request(conn: &mut UnixStream) -> Option<Vec<u8>> {
                 if buf.len() >= REQUEST_LIMIT {
                     return Some(buf);
                 }
-                let _ = conn.set_read_timeout(Some(Duration::from_millis(1)));
+                let _ = conn.set_nonblocking(true);
+                last_byte = Instant::now();
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                return (!buf.is_empty()).then_some(buf)
+            Err(e) if e.kind() == ErrorKind::WouldBlock && !buf.is_empty() => {
+                if last_byte.elapsed() >= Duration::from_millis(1) {
+                    let _ = conn.set_nonblocking(false);
+                    return Some(buf);
+                }
+                std::thread::sleep(Duration::from_micros(50));
             }
             Err(_) => return None,
         }
