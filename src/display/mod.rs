@@ -3,3 +3,4 @@
 
 pub mod palette;
 pub mod png;
+pub mod sixel;
