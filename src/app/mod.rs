@@ -2,6 +2,7 @@
 //! samples one interval apart and draws one frame; the stream mode draws a frame per
 //! tick (a slow host never holds one back) until --run-for ends it.
 
+mod live;
 mod output;
 mod simulate;
 mod state;
@@ -143,13 +144,16 @@ pub fn run(args: RunArgs) -> Result<(), AppError> {
     if s.args.once {
         return once(&mut s);
     }
-    if !s.args.no_keyboard {
+    if s.args.no_keyboard {
+        return stream(&mut s);
+    }
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(AppError::Usage(
-            "the live terminal display is not in this version yet: use --no-keyboard --save-png 'frame{iter}.png', or --once"
-                .into(),
+            "not a terminal: use --no-keyboard (with --save-png 'f{iter}.png') or --once".into(),
         ));
     }
-    stream(&mut s)
+    live::live(&mut s)
 }
 
 struct Outputs {

@@ -141,6 +141,7 @@ impl State {
             window: self.window,
             tz: &self.tz,
             status,
+            overlay: None,
         }
     }
 

@@ -93,6 +93,13 @@ pub struct RunArgs {
     /// Frame size in pixels for PNG output.
     #[arg(long, value_name = "WxH", default_value = "1600x1000")]
     pub size: String,
+    /// How frames reach the terminal: auto detects iTerm2, Kitty or Sixel images and
+    /// falls back to text.
+    #[arg(long, value_name = "P", default_value = "auto", value_parser = ["auto", "iterm2", "kitty", "sixel", "text"])]
+    pub protocol: String,
+    /// Text mode's plot marker (block or dot for fonts without braille).
+    #[arg(long, value_name = "M", default_value = "braille", value_parser = ["braille", "block", "dot"])]
+    pub marker: String,
     /// Page to show first (1-based).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub page: usize,

@@ -4,3 +4,4 @@
 pub mod palette;
 pub mod png;
 pub mod sixel;
+pub mod term;

@@ -44,6 +44,8 @@ pub struct FrameInput<'a> {
     pub window: f64,
     pub tz: &'a jiff::tz::TimeZone,
     pub status: StatusLine,
+    /// Lines shown in a box over the page (the key help).
+    pub overlay: Option<Vec<String>>,
 }
 
 pub struct Frame {
@@ -205,10 +207,25 @@ impl Renderer {
                 .fold(heads[i], f32::max);
             panel::draw(&mut pm, t, d, input, m, *cell, row_head);
         }
-        Frame {
-            pixmap: pm,
-            text_boxes: t.take_boxes(),
+        if let Some(lines) = &input.overlay {
+            overlay(&mut pm, t, lines, m);
         }
+        Frame { pixmap: pm, text_boxes: t.take_boxes() }
+    }
+}
+
+/// A bordered box in the middle of the frame holding `lines`.
+fn overlay(pm: &mut Pixmap, t: &mut TextPainter, lines: &[String], m: Metrics) {
+    let (w, h) = (pm.width() as f32, pm.height() as f32);
+    let lh = TextPainter::line_height(m.head) + m.pad * 0.3;
+    let bw = lines.iter().map(|l| t.width(l, m.head)).fold(0.0, f32::max) + 4.0 * m.pad;
+    let bh = lines.len() as f32 * lh + 3.0 * m.pad;
+    let (x, y) = (((w - bw) / 2.0).max(0.0), ((h - bh) / 2.0).max(0.0));
+    fill_rect(pm, x - 1.0, y - 1.0, bw + 2.0, bh + 2.0, AXES);
+    fill_rect(pm, x, y, bw, bh, PLOT_BG);
+    for (i, l) in lines.iter().enumerate() {
+        let l = t.fit(l, m.head, bw - 2.0 * m.pad);
+        t.draw(pm, &l, x + 2.0 * m.pad, y + 1.5 * m.pad + i as f32 * lh, m.head, TEXT);
     }
 }
 

@@ -42,6 +42,7 @@ pub(crate) fn render_page(
         window: 60.0,
         tz: &tz,
         status: StatusLine::Help("1.0s refresh | 60s history".into()),
+        overlay: None,
     };
     Renderer::new().render(&input, w, h)
 }

@@ -1,0 +1,358 @@
+//! The live dashboard in the terminal: frames as iTerm2, Kitty or Sixel images, or as
+//! text cells; keys; resize; pause and zoom; a clean terminal on every way out.
+
+use super::{output, start_poller, AppError, Outputs, Setup};
+use crate::display::palette::Palette;
+use crate::display::term::detect::{self, Hints, Protocol, Replies};
+use crate::display::term::guard::TerminalGuard;
+use crate::display::term::images;
+use crate::display::term::text::{self, TextOptions};
+use crate::display::{png, sixel};
+use crate::render::{Renderer, StatusLine};
+use crate::source::poller::Collected;
+use crate::source::sim::now_secs;
+use crossterm::event::{self, Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+enum Ev {
+    Sample(Collected),
+    Key(KeyEvent),
+    Resize,
+    Quit,
+}
+
+const HELP: [&str; 8] = [
+    "h / ←      previous page",
+    "l / →      next page",
+    "1 … 9      go to page",
+    "space      pause / resume the picture",
+    "+ / -      narrow / widen the time window",
+    "?          this help",
+    "q / Ctrl-C quit",
+    "",
+];
+
+/// How frames reach the terminal.
+struct Sink {
+    protocol: Protocol,
+    tmux: bool,
+    replies: Replies,
+    /// Kitty image id shown now (two ids alternate).
+    kitty_id: Option<u32>,
+    text: Option<ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>>,
+    /// Bytes written for the last frame.
+    last_bytes: usize,
+}
+
+pub fn live(s: &mut Setup) -> Result<(), AppError> {
+    let hints = Hints::from_env();
+    let requested = s.args.protocol.as_str();
+    let tmux_passthrough = hints.in_tmux && tmux_allows_passthrough();
+    let wrap: &dyn Fn(&[u8]) -> Vec<u8> = if tmux_passthrough { &images::tmux_wrap } else { &images::no_wrap };
+    let mut notice = None;
+
+    // Raw mode first: the replies to our queries must not echo.
+    crossterm::terminal::enable_raw_mode().map_err(|e| AppError::Failed(format!("cannot set up the terminal: {e}")))?;
+    let replies = if requested == "auto" && (!hints.in_tmux || tmux_passthrough) {
+        detect::query(Duration::from_millis(400), wrap)
+    } else {
+        Replies::default()
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    let protocol = match requested {
+        "iterm2" => Protocol::Iterm2,
+        "kitty" => Protocol::Kitty,
+        "sixel" => Protocol::Sixel,
+        "text" => Protocol::Text,
+        _ => {
+            if hints.in_tmux && !tmux_passthrough {
+                notice = Some("images are off inside tmux: `set -g allow-passthrough on` turns them on".to_string());
+                Protocol::Text
+            } else {
+                detect::choose(&hints, &replies)
+            }
+        }
+    };
+
+    let guard = TerminalGuard::enter(protocol == Protocol::Kitty, tmux_passthrough)
+        .map_err(|e| AppError::Failed(format!("cannot set up the terminal: {e}")))?;
+    let text_term = if protocol == Protocol::Text {
+        Some(
+            ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+                .map_err(|e| AppError::Failed(format!("cannot set up the terminal: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let mut sink = Sink { protocol, tmux: tmux_passthrough, replies, kitty_id: None, text: text_term, last_bytes: 0 };
+    let result = run_loop(s, &mut sink, notice);
+    drop(guard);
+    result.map(|_| ())
+}
+
+fn tmux_allows_passthrough() -> bool {
+    // Read only: the user's tmux options are never changed.
+    std::process::Command::new("tmux")
+        .args(["show", "-gv", "allow-passthrough"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .map(|o| matches!(String::from_utf8_lossy(&o.stdout).trim(), "on" | "all"))
+        .unwrap_or(false)
+}
+
+fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<String, AppError> {
+    let (tx, rx) = mpsc::channel::<Ev>();
+    let stop = Arc::new(AtomicBool::new(false));
+
+    // Keys and resizes.
+    {
+        let (tx, stop) = (tx.clone(), stop.clone());
+        std::thread::Builder::new()
+            .name("keys".into())
+            .spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    if let Ok(true) = event::poll(Duration::from_millis(100)) {
+                        let ev = match event::read() {
+                            Ok(CtEvent::Key(k)) if k.kind != KeyEventKind::Release => Ev::Key(k),
+                            Ok(CtEvent::Resize(..)) => Ev::Resize,
+                            Ok(_) => continue,
+                            Err(_) => Ev::Quit,
+                        };
+                        if tx.send(ev).is_err() {
+                            return;
+                        }
+                    }
+                }
+            })
+            .map_err(|e| AppError::Failed(format!("cannot start the key reader: {e}")))?;
+    }
+    // SIGTERM, SIGHUP, SIGINT, SIGQUIT end the run through the same path as `q`.
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+        let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
+            .map_err(|e| AppError::Failed(format!("cannot watch signals: {e}")))?;
+        let tx = tx.clone();
+        std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                if signals.forever().next().is_some() {
+                    let _ = tx.send(Ev::Quit);
+                }
+            })
+            .map_err(|e| AppError::Failed(format!("cannot watch signals: {e}")))?;
+    }
+
+    let start = Instant::now();
+    let interval = Duration::from_secs_f64(s.checked.interval);
+    let end = s.args.run_for.map(|r| start + Duration::from_secs_f64(r));
+    let sample_tx = tx.clone();
+    let (poller, samples) = start_poller(s, start);
+    // Forward samples into the one event channel.
+    std::thread::Builder::new()
+        .name("samples".into())
+        .spawn(move || {
+            for c in samples {
+                if sample_tx.send(Ev::Sample(c)).is_err() {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| AppError::Failed(format!("cannot start: {e}")))?;
+
+    let mut out = Outputs::new(s)?;
+    let mut renderer = Renderer::new();
+    let palette = Palette::for_dashboard(&s.state.dashboard);
+    let max_window = s.state.window;
+    let min_window = (4.0 * s.checked.interval).max(10.0).min(max_window);
+    let panic_after: Option<u64> = std::env::var("TG_TEST_PANIC_AFTER_FRAMES").ok().and_then(|v| v.parse().ok());
+    let mut paused: Option<(f64, Vec<Collected>)> = None;
+    let mut help = false;
+    let mut dirty = true;
+    let mut next_tick = 0u64;
+    let mut frames = 0u64;
+    let mut bytes_total = 0usize;
+    let mut iter = 0u64;
+
+    loop {
+        let now_i = Instant::now();
+        if end.is_some_and(|e| now_i >= e) {
+            break;
+        }
+        let due = start + interval.mul_f64(next_tick as f64 + 0.9);
+        let all_in = s.state.hosts.iter().all(|h| h.last_tick.is_some_and(|t| t >= next_tick));
+        if all_in || now_i >= due {
+            if paused.is_none() {
+                dirty = true;
+                if s.args.save_png.is_some() {
+                    out.save(s, iter, now_secs())?;
+                    iter += 1;
+                }
+            }
+            let elapsed = start.elapsed().as_secs_f64() / interval.as_secs_f64();
+            next_tick = (next_tick + 1).max(elapsed.floor() as u64);
+        }
+        if dirty {
+            let now = paused.as_ref().map_or_else(now_secs, |p| p.0);
+            let status = status_line(s, paused.is_some(), notice.as_deref());
+            draw(s, sink, &mut renderer, &palette, now, &status, help)?;
+            dirty = false;
+            frames += 1;
+            bytes_total += sink.last_bytes;
+            if panic_after.is_some_and(|n| frames >= n) {
+                // Test hook: proves the terminal is restored after a panic.
+                panic!("test panic after {frames} frames");
+            }
+        }
+        let wait = due.saturating_duration_since(Instant::now()).min(end.map_or(Duration::MAX, |e| e.saturating_duration_since(Instant::now())));
+        let ev = match rx.recv_timeout(wait.max(Duration::from_millis(1))) {
+            Ok(ev) => ev,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        match ev {
+            Ev::Quit => break,
+            Ev::Resize => {
+                if let Some(t) = &mut sink.text {
+                    let _ = t.autoresize();
+                } else {
+                    let _ = std::io::stdout().write_all(b"\x1b[2J");
+                }
+                dirty = true;
+            }
+            Ev::Sample(c) => {
+                if let Some(log) = &mut out.log {
+                    log.write(&output::log_line(&s.state, &c));
+                }
+                match &mut paused {
+                    Some((_, held)) => held.push(c),
+                    None => {
+                        s.state.apply(c);
+                    }
+                }
+            }
+            Ev::Key(k) => {
+                let pages = s.state.dashboard.pages.len();
+                let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
+                match k.code {
+                    _ if ctrl_c => break,
+                    KeyCode::Char('q') | KeyCode::Esc => break,
+                    KeyCode::Char('h') | KeyCode::Left => s.state.page = (s.state.page + pages - 1) % pages,
+                    KeyCode::Char('l') | KeyCode::Right => s.state.page = (s.state.page + 1) % pages,
+                    KeyCode::Char(d @ '1'..='9') => {
+                        let p = d as usize - '1' as usize;
+                        if p < pages {
+                            s.state.page = p;
+                        }
+                    }
+                    KeyCode::Char(' ') => match paused.take() {
+                        None => paused = Some((now_secs(), Vec::new())),
+                        Some((_, held)) => {
+                            for c in held {
+                                s.state.apply(c);
+                            }
+                        }
+                    },
+                    KeyCode::Char('+') | KeyCode::Char('=') => s.state.window = (s.state.window / 2.0).max(min_window),
+                    KeyCode::Char('-') | KeyCode::Char('_') => s.state.window = (s.state.window * 2.0).min(max_window),
+                    KeyCode::Char('?') => help = !help,
+                    _ => continue,
+                }
+                dirty = true;
+            }
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    poller.stop();
+    let avg = if frames > 0 { bytes_total / frames as usize } else { 0 };
+    let summary = serde_json::json!({"frames": frames, "protocol": sink.protocol.name(), "bytes_per_frame": avg});
+    if let Some(log) = &mut out.log {
+        log.write(&summary.to_string());
+    }
+    Ok(summary.to_string())
+}
+
+fn status_line(s: &Setup, paused: bool, notice: Option<&str>) -> StatusLine {
+    let mut help = format!("[←/→ h/l pages, 1-9, space pause, +/- zoom, ? help, q quit] | {}", s.state.help_text());
+    if paused {
+        help = format!("PAUSED (space resumes) | {help}");
+    }
+    if let Some(n) = notice {
+        help = format!("{n} | {help}");
+    }
+    match s.state.status(&help) {
+        StatusLine::Help(_) => StatusLine::Help(help),
+        e => e,
+    }
+}
+
+/// Pixel size of the image area: the terminal's pixels less the last row (kept for the
+/// cursor so nothing scrolls).
+fn image_size(sink: &Sink) -> (u32, u32) {
+    let ws = crossterm::terminal::window_size().ok();
+    let (cols, rows) = ws.as_ref().map_or((80, 24), |w| (w.columns.max(1) as u32, w.rows.max(2) as u32));
+    let (pw, ph) = match ws {
+        Some(w) if w.width > 0 && w.height > 0 => (w.width as u32, w.height as u32),
+        _ => match (sink.replies.pixels, sink.replies.cell) {
+            (Some(p), _) => p,
+            (None, Some((cw, ch))) => (cols * cw, rows * ch),
+            // The earlier tool's guess for a cell: 9 x 18 pixels.
+            (None, None) => (cols * 9, rows * 18),
+        },
+    };
+    let h = ph * (rows - 1) / rows;
+    (pw.clamp(320, 8192), h.clamp(200, 8192))
+}
+
+fn draw(
+    s: &Setup,
+    sink: &mut Sink,
+    renderer: &mut Renderer,
+    palette: &Palette,
+    now: f64,
+    status: &StatusLine,
+    help: bool,
+) -> Result<(), AppError> {
+    let help_lines: Vec<String> = HELP.iter().map(|l| l.to_string()).collect();
+    if let Some(t) = &mut sink.text {
+        let marker = match s.args.marker.as_str() {
+            "block" => ratatui::symbols::Marker::Block,
+            "dot" => ratatui::symbols::Marker::Dot,
+            _ => ratatui::symbols::Marker::Braille,
+        };
+        let o = TextOptions { page: s.state.page, now, marker, status, help: help.then_some(&help_lines[..]) };
+        t.draw(|f| text::draw(f, &s.state, &o)).map_err(|e| AppError::Failed(format!("cannot draw: {e}")))?;
+        sink.last_bytes = 0;
+        return Ok(());
+    }
+    let (w, h) = image_size(sink);
+    let views = s.state.views();
+    let mut input = s.state.input(&views, s.state.page, now, status.clone());
+    if help {
+        input.overlay = Some(help_lines);
+    }
+    let frame = renderer.render(&input, w, h);
+    let wrap: &dyn Fn(&[u8]) -> Vec<u8> = if sink.tmux { &images::tmux_wrap } else { &images::no_wrap };
+    let bytes = match sink.protocol {
+        Protocol::Sixel => images::sixel(&sixel::encode(&frame, palette), wrap),
+        p => {
+            let png = png::encode_indexed(&frame, palette).map_err(|e| AppError::Failed(format!("PNG encoding failed: {e}")))?;
+            if p == Protocol::Kitty {
+                let id = if sink.kitty_id == Some(7301) { 7302 } else { 7301 };
+                let b = images::kitty(&png, id, sink.kitty_id, wrap);
+                sink.kitty_id = Some(id);
+                b
+            } else {
+                wrap(&images::iterm2(&png, w, h))
+            }
+        }
+    };
+    sink.last_bytes = bytes.len();
+    // One buffered write per frame.
+    let mut out = std::io::stdout().lock();
+    out.write_all(&bytes).and_then(|_| out.flush()).map_err(|e| AppError::Failed(format!("cannot write to the terminal: {e}")))?;
+    Ok(())
+}
