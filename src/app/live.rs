@@ -51,11 +51,16 @@ pub fn live(s: &mut Setup) -> Result<(), AppError> {
     let hints = Hints::from_env();
     let requested = s.args.protocol.as_str();
     let tmux_passthrough = hints.in_tmux && tmux_allows_passthrough();
-    let wrap: &dyn Fn(&[u8]) -> Vec<u8> = if tmux_passthrough { &images::tmux_wrap } else { &images::no_wrap };
+    let wrap: &dyn Fn(&[u8]) -> Vec<u8> = if tmux_passthrough {
+        &images::tmux_wrap
+    } else {
+        &images::no_wrap
+    };
     let mut notice = None;
 
     // Raw mode first: the replies to our queries must not echo.
-    crossterm::terminal::enable_raw_mode().map_err(|e| AppError::Failed(format!("cannot set up the terminal: {e}")))?;
+    crossterm::terminal::enable_raw_mode()
+        .map_err(|e| AppError::Failed(format!("cannot set up the terminal: {e}")))?;
     let replies = if requested == "auto" && (!hints.in_tmux || tmux_passthrough) {
         detect::query(Duration::from_millis(400), wrap)
     } else {
@@ -69,7 +74,10 @@ pub fn live(s: &mut Setup) -> Result<(), AppError> {
         "text" => Protocol::Text,
         _ => {
             if hints.in_tmux && !tmux_passthrough {
-                notice = Some("images are off inside tmux: `set -g allow-passthrough on` turns them on".to_string());
+                notice = Some(
+                    "images are off inside tmux: `set -g allow-passthrough on` turns them on"
+                        .to_string(),
+                );
                 Protocol::Text
             } else {
                 detect::choose(&hints, &replies)
@@ -87,7 +95,14 @@ pub fn live(s: &mut Setup) -> Result<(), AppError> {
     } else {
         None
     };
-    let mut sink = Sink { protocol, tmux: tmux_passthrough, replies, kitty_id: None, text: text_term, last_bytes: 0 };
+    let mut sink = Sink {
+        protocol,
+        tmux: tmux_passthrough,
+        replies,
+        kitty_id: None,
+        text: text_term,
+        last_bytes: 0,
+    };
     let result = run_loop(s, &mut sink, notice);
     drop(guard);
     result.map(|_| ())
@@ -168,7 +183,9 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
     let palette = Palette::for_dashboard(&s.state.dashboard);
     let max_window = s.state.window;
     let min_window = (4.0 * s.checked.interval).max(10.0).min(max_window);
-    let panic_after: Option<u64> = std::env::var("TG_TEST_PANIC_AFTER_FRAMES").ok().and_then(|v| v.parse().ok());
+    let panic_after: Option<u64> = std::env::var("TG_TEST_PANIC_AFTER_FRAMES")
+        .ok()
+        .and_then(|v| v.parse().ok());
     let mut paused: Option<(f64, Vec<Collected>)> = None;
     let mut help = false;
     let mut dirty = true;
@@ -183,7 +200,11 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
             break;
         }
         let due = start + interval.mul_f64(next_tick as f64 + 0.9);
-        let all_in = s.state.hosts.iter().all(|h| h.last_tick.is_some_and(|t| t >= next_tick));
+        let all_in = s
+            .state
+            .hosts
+            .iter()
+            .all(|h| h.last_tick.is_some_and(|t| t >= next_tick));
         if all_in || now_i >= due {
             if paused.is_none() {
                 dirty = true;
@@ -207,7 +228,11 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
                 panic!("test panic after {frames} frames");
             }
         }
-        let wait = due.saturating_duration_since(Instant::now()).min(end.map_or(Duration::MAX, |e| e.saturating_duration_since(Instant::now())));
+        let wait =
+            due.saturating_duration_since(Instant::now())
+                .min(end.map_or(Duration::MAX, |e| {
+                    e.saturating_duration_since(Instant::now())
+                }));
         let ev = match rx.recv_timeout(wait.max(Duration::from_millis(1))) {
             Ok(ev) => ev,
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
@@ -236,12 +261,17 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
             }
             Ev::Key(k) => {
                 let pages = s.state.dashboard.pages.len();
-                let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
+                let ctrl_c =
+                    k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
                 match k.code {
                     _ if ctrl_c => break,
                     KeyCode::Char('q') | KeyCode::Esc => break,
-                    KeyCode::Char('h') | KeyCode::Left => s.state.page = (s.state.page + pages - 1) % pages,
-                    KeyCode::Char('l') | KeyCode::Right => s.state.page = (s.state.page + 1) % pages,
+                    KeyCode::Char('h') | KeyCode::Left => {
+                        s.state.page = (s.state.page + pages - 1) % pages
+                    }
+                    KeyCode::Char('l') | KeyCode::Right => {
+                        s.state.page = (s.state.page + 1) % pages
+                    }
                     KeyCode::Char(d @ '1'..='9') => {
                         let p = d as usize - '1' as usize;
                         if p < pages {
@@ -256,8 +286,12 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
                             }
                         }
                     },
-                    KeyCode::Char('+') | KeyCode::Char('=') => s.state.window = (s.state.window / 2.0).max(min_window),
-                    KeyCode::Char('-') | KeyCode::Char('_') => s.state.window = (s.state.window * 2.0).min(max_window),
+                    KeyCode::Char('+') | KeyCode::Char('=') => {
+                        s.state.window = (s.state.window / 2.0).max(min_window)
+                    }
+                    KeyCode::Char('-') | KeyCode::Char('_') => {
+                        s.state.window = (s.state.window * 2.0).min(max_window)
+                    }
                     KeyCode::Char('?') => help = !help,
                     _ => continue,
                 }
@@ -267,7 +301,11 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
     }
     stop.store(true, Ordering::SeqCst);
     poller.stop();
-    let avg = if frames > 0 { bytes_total / frames as usize } else { 0 };
+    let avg = if frames > 0 {
+        bytes_total / frames as usize
+    } else {
+        0
+    };
     let summary = serde_json::json!({"frames": frames, "protocol": sink.protocol.name(), "bytes_per_frame": avg});
     if let Some(log) = &mut out.log {
         log.write(&summary.to_string());
@@ -276,7 +314,10 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
 }
 
 fn status_line(s: &Setup, paused: bool, notice: Option<&str>) -> StatusLine {
-    let mut help = format!("[←/→ h/l pages, 1-9, space pause, +/- zoom, ? help, q quit] | {}", s.state.help_text());
+    let mut help = format!(
+        "[←/→ h/l pages, 1-9, space pause, +/- zoom, ? help, q quit] | {}",
+        s.state.help_text()
+    );
     if paused {
         help = format!("PAUSED (space resumes) | {help}");
     }
@@ -293,7 +334,9 @@ fn status_line(s: &Setup, paused: bool, notice: Option<&str>) -> StatusLine {
 /// cursor so nothing scrolls).
 fn image_size(sink: &Sink) -> (u32, u32) {
     let ws = crossterm::terminal::window_size().ok();
-    let (cols, rows) = ws.as_ref().map_or((80, 24), |w| (w.columns.max(1) as u32, w.rows.max(2) as u32));
+    let (cols, rows) = ws.as_ref().map_or((80, 24), |w| {
+        (w.columns.max(1) as u32, w.rows.max(2) as u32)
+    });
     let (pw, ph) = match ws {
         Some(w) if w.width > 0 && w.height > 0 => (w.width as u32, w.height as u32),
         _ => match (sink.replies.pixels, sink.replies.cell) {
@@ -303,7 +346,18 @@ fn image_size(sink: &Sink) -> (u32, u32) {
             (None, None) => (cols * 9, rows * 18),
         },
     };
-    let h = ph * (rows - 1) / rows;
+    let mut h = ph * (rows - 1) / rows;
+    let mut pw = pw;
+    if sink.protocol == Protocol::Sixel {
+        // A terminal shows nothing of a sixel image over its limit. Terminals that do
+        // not say theirs (XTSMGRAPHICS) get xterm's default, 1000x1000.
+        let (mw, mh) = sink.replies.sixel_max.unwrap_or((1000, 1000));
+        pw = pw.min(mw);
+        h = h.min(mh);
+        // A sixel image ends on a whole band of six rows and the cursor goes below it:
+        // stay a band short of the last row so the screen never scrolls.
+        h = (h - h % 6).saturating_sub(6);
+    }
     (pw.clamp(320, 8192), h.clamp(200, 8192))
 }
 
@@ -323,8 +377,15 @@ fn draw(
             "dot" => ratatui::symbols::Marker::Dot,
             _ => ratatui::symbols::Marker::Braille,
         };
-        let o = TextOptions { page: s.state.page, now, marker, status, help: help.then_some(&help_lines[..]) };
-        t.draw(|f| text::draw(f, &s.state, &o)).map_err(|e| AppError::Failed(format!("cannot draw: {e}")))?;
+        let o = TextOptions {
+            page: s.state.page,
+            now,
+            marker,
+            status,
+            help: help.then_some(&help_lines[..]),
+        };
+        t.draw(|f| text::draw(f, &s.state, &o))
+            .map_err(|e| AppError::Failed(format!("cannot draw: {e}")))?;
         sink.last_bytes = 0;
         return Ok(());
     }
@@ -335,13 +396,22 @@ fn draw(
         input.overlay = Some(help_lines);
     }
     let frame = renderer.render(&input, w, h);
-    let wrap: &dyn Fn(&[u8]) -> Vec<u8> = if sink.tmux { &images::tmux_wrap } else { &images::no_wrap };
+    let wrap: &dyn Fn(&[u8]) -> Vec<u8> = if sink.tmux {
+        &images::tmux_wrap
+    } else {
+        &images::no_wrap
+    };
     let bytes = match sink.protocol {
         Protocol::Sixel => images::sixel(&sixel::encode(&frame, palette), wrap),
         p => {
-            let png = png::encode_indexed(&frame, palette).map_err(|e| AppError::Failed(format!("PNG encoding failed: {e}")))?;
+            let png = png::encode_indexed(&frame, palette)
+                .map_err(|e| AppError::Failed(format!("PNG encoding failed: {e}")))?;
             if p == Protocol::Kitty {
-                let id = if sink.kitty_id == Some(7301) { 7302 } else { 7301 };
+                let id = if sink.kitty_id == Some(7301) {
+                    7302
+                } else {
+                    7301
+                };
                 let b = images::kitty(&png, id, sink.kitty_id, wrap);
                 sink.kitty_id = Some(id);
                 b
@@ -353,6 +423,8 @@ fn draw(
     sink.last_bytes = bytes.len();
     // One buffered write per frame.
     let mut out = std::io::stdout().lock();
-    out.write_all(&bytes).and_then(|_| out.flush()).map_err(|e| AppError::Failed(format!("cannot write to the terminal: {e}")))?;
+    out.write_all(&bytes)
+        .and_then(|_| out.flush())
+        .map_err(|e| AppError::Failed(format!("cannot write to the terminal: {e}")))?;
     Ok(())
 }

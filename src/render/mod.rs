@@ -210,7 +210,10 @@ impl Renderer {
         if let Some(lines) = &input.overlay {
             overlay(&mut pm, t, lines, m);
         }
-        Frame { pixmap: pm, text_boxes: t.take_boxes() }
+        Frame {
+            pixmap: pm,
+            text_boxes: t.take_boxes(),
+        }
     }
 }
 
@@ -225,7 +228,14 @@ fn overlay(pm: &mut Pixmap, t: &mut TextPainter, lines: &[String], m: Metrics) {
     fill_rect(pm, x, y, bw, bh, PLOT_BG);
     for (i, l) in lines.iter().enumerate() {
         let l = t.fit(l, m.head, bw - 2.0 * m.pad);
-        t.draw(pm, &l, x + 2.0 * m.pad, y + 1.5 * m.pad + i as f32 * lh, m.head, TEXT);
+        t.draw(
+            pm,
+            &l,
+            x + 2.0 * m.pad,
+            y + 1.5 * m.pad + i as f32 * lh,
+            m.head,
+            TEXT,
+        );
     }
 }
 

@@ -57,24 +57,30 @@ pub struct Replies {
     pub pixels: Option<(u32, u32)>,
     /// One cell in pixels (CSI 16t): width, height.
     pub cell: Option<(u32, u32)>,
+    /// Largest sixel image (XTSMGRAPHICS): width, height.
+    pub sixel_max: Option<(u32, u32)>,
     /// The DSR answer came: everything before it has been read.
     pub complete: bool,
 }
 
 /// The queries, in the order the replies are expected; DSR last.
-pub const QUERIES: [&[u8]; 6] = [
+pub const QUERIES: [&[u8]; 7] = [
     b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\",
     b"\x1b[>q",
     b"\x1b[14t",
     b"\x1b[16t",
+    // XTSMGRAPHICS: the largest sixel image the terminal shows (xterm: 1000x1000).
+    b"\x1b[?2;1S",
     b"\x1b[c",
     b"\x1b[5n",
 ];
 
 pub fn parse_replies(buf: &[u8]) -> Replies {
     let s = String::from_utf8_lossy(buf);
-    let mut r = Replies::default();
-    r.kitty_graphics = s.contains("\x1b_Gi=31;OK");
+    let mut r = Replies {
+        kitty_graphics: s.contains("\x1b_Gi=31;OK"),
+        ..Replies::default()
+    };
     if let Some(i) = s.find("\x1bP>|") {
         let rest = &s[i + 4..];
         r.xtversion = rest.find("\x1b\\").map(|e| rest[..e].to_string());
@@ -94,6 +100,15 @@ pub fn parse_replies(buf: &[u8]) -> Replies {
         let (h, w) = (it.next()??, it.next()??);
         (w > 0 && h > 0).then_some((w, h))
     };
+    if let Some(i) = s.find("\x1b[?2;0;") {
+        let rest = &s[i + 7..];
+        if let Some(e) = rest.find('S') {
+            let mut it = rest[..e].split(';').map(|p| p.parse::<u32>().ok());
+            if let (Some(Some(w)), Some(Some(h))) = (it.next(), it.next()) {
+                r.sixel_max = (w > 0 && h > 0).then_some((w, h));
+            }
+        }
+    }
     r.pixels = size("\x1b[4;");
     r.cell = size("\x1b[6;");
     r.complete = s.contains("\x1b[0n") || s.contains("\x1b[3n");
@@ -106,10 +121,20 @@ pub fn choose(h: &Hints, r: &Replies) -> Protocol {
     let name = |s: &str| s.to_ascii_lowercase();
     let xt = r.xtversion.as_deref().map(name).unwrap_or_default();
     let (tp, lc, term) = (name(&h.term_program), name(&h.lc_terminal), name(&h.term));
-    if xt.contains("iterm2") || tp == "iterm.app" || lc == "iterm2" || xt.contains("wezterm") || tp == "wezterm" {
+    if xt.contains("iterm2")
+        || tp == "iterm.app"
+        || lc == "iterm2"
+        || xt.contains("wezterm")
+        || tp == "wezterm"
+    {
         return Protocol::Iterm2;
     }
-    if r.kitty_graphics || h.kitty_window_id || term == "xterm-kitty" || tp == "ghostty" || term == "xterm-ghostty" {
+    if r.kitty_graphics
+        || h.kitty_window_id
+        || term == "xterm-kitty"
+        || tp == "ghostty"
+        || term == "xterm-ghostty"
+    {
         return Protocol::Kitty;
     }
     if r.sixel || term.contains("foot") || term == "mlterm" {
@@ -136,7 +161,10 @@ pub fn query(timeout: Duration, wrap: &dyn Fn(&[u8]) -> Vec<u8>) -> Replies {
     let mut buf = Vec::new();
     while start.elapsed() < timeout {
         let left = timeout.saturating_sub(start.elapsed());
-        let ts = rustix::event::Timespec { tv_sec: 0, tv_nsec: left.as_nanos().min(999_999_999) as i64 };
+        let ts = rustix::event::Timespec {
+            tv_sec: 0,
+            tv_nsec: left.as_nanos().min(999_999_999) as i64,
+        };
         let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
         match poll(&mut fds, Some(&ts)) {
             Ok(n) if n > 0 => {
@@ -170,8 +198,11 @@ mod tests {
 
     #[test]
     fn da1_with_4_means_sixel() {
-        let r = parse_replies(b"\x1bP>|XTerm(379)\x1b\\\x1b[?63;1;2;4;6;9;15;22c\x1b[0n");
+        let r = parse_replies(
+            b"\x1bP>|XTerm(379)\x1b\\\x1b[?2;0;1000;1000S\x1b[?63;1;2;4;6;9;15;22c\x1b[0n",
+        );
         assert!(r.sixel);
+        assert_eq!(r.sixel_max, Some((1000, 1000)));
         assert_eq!(choose(&Hints::default(), &r), Protocol::Sixel);
         let r = parse_replies(b"\x1b[?62;22c\x1b[0n");
         assert!(!r.sixel);
@@ -187,8 +218,15 @@ mod tests {
             lc_terminal: lc.into(),
             ..Hints::default()
         };
-        assert_eq!(choose(&h("iTerm.app", "", "xterm-256color"), &none), Protocol::Iterm2);
-        assert_eq!(choose(&h("", "iTerm2", "xterm-256color"), &none), Protocol::Iterm2, "LC_TERMINAL survives ssh");
+        assert_eq!(
+            choose(&h("iTerm.app", "", "xterm-256color"), &none),
+            Protocol::Iterm2
+        );
+        assert_eq!(
+            choose(&h("", "iTerm2", "xterm-256color"), &none),
+            Protocol::Iterm2,
+            "LC_TERMINAL survives ssh"
+        );
         assert_eq!(choose(&h("WezTerm", "", ""), &none), Protocol::Iterm2);
         assert_eq!(choose(&h("", "", "xterm-kitty"), &none), Protocol::Kitty);
         assert_eq!(choose(&h("ghostty", "", ""), &none), Protocol::Kitty);

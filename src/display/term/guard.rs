@@ -30,7 +30,13 @@ impl TerminalGuard {
         terminal::enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let mut out = std::io::stdout();
-        execute!(out, terminal::EnterAlternateScreen, cursor::Hide, terminal::DisableLineWrap, terminal::Clear(terminal::ClearType::All))?;
+        execute!(
+            out,
+            terminal::EnterAlternateScreen,
+            cursor::Hide,
+            terminal::DisableLineWrap,
+            terminal::Clear(terminal::ClearType::All)
+        )?;
         Ok(TerminalGuard)
     }
 }
@@ -48,11 +54,19 @@ pub fn restore() {
     }
     let mut out = std::io::stdout();
     if KITTY.load(Ordering::SeqCst) {
-        let wrap: &dyn Fn(&[u8]) -> Vec<u8> =
-            if TMUX.load(Ordering::SeqCst) { &images::tmux_wrap } else { &images::no_wrap };
+        let wrap: &dyn Fn(&[u8]) -> Vec<u8> = if TMUX.load(Ordering::SeqCst) {
+            &images::tmux_wrap
+        } else {
+            &images::no_wrap
+        };
         let _ = out.write_all(&images::kitty_delete_all(wrap));
     }
-    let _ = execute!(out, terminal::EnableLineWrap, cursor::Show, terminal::LeaveAlternateScreen);
+    let _ = execute!(
+        out,
+        terminal::EnableLineWrap,
+        cursor::Show,
+        terminal::LeaveAlternateScreen
+    );
     let _ = out.flush();
     let _ = terminal::disable_raw_mode();
 }

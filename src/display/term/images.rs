@@ -14,7 +14,11 @@ pub fn iterm2(png: &[u8], w: u32, h: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity(b64.len() + 100);
     out.extend_from_slice(HOME);
     out.extend_from_slice(
-        format!("\x1b]1337;File=inline=1;size={};width={w}px;height={h}px;preserveAspectRatio=0:", png.len()).as_bytes(),
+        format!(
+            "\x1b]1337;File=inline=1;size={};width={w}px;height={h}px;preserveAspectRatio=0:",
+            png.len()
+        )
+        .as_bytes(),
     );
     out.extend_from_slice(b64.as_bytes());
     out.push(0x07);
@@ -31,7 +35,11 @@ pub fn kitty(png: &[u8], id: u32, old: Option<u32>, wrap: &dyn Fn(&[u8]) -> Vec<
     out.extend_from_slice(HOME);
     for (i, c) in chunks.iter().enumerate() {
         let more = u8::from(i + 1 < chunks.len());
-        let head = if i == 0 { format!("a=T,f=100,i={id},p=1,q=2,C=1,m={more}") } else { format!("m={more}") };
+        let head = if i == 0 {
+            format!("a=T,f=100,i={id},p=1,q=2,C=1,m={more}")
+        } else {
+            format!("m={more}")
+        };
         let mut esc = format!("\x1b_G{head};").into_bytes();
         esc.extend_from_slice(c);
         esc.extend_from_slice(b"\x1b\\");
@@ -83,7 +91,12 @@ mod tests {
         assert!(s.starts_with("\x1b[H\x1b]1337;File=inline=1;size=8;width=640px;height=400px;"));
         assert!(s.ends_with('\x07'));
         let b64 = &s[s.find(':').unwrap() + 1..s.len() - 1];
-        assert_eq!(base64::engine::general_purpose::STANDARD.decode(b64).unwrap(), b"\x89PNGdata");
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap(),
+            b"\x89PNGdata"
+        );
     }
 
     #[test]
@@ -98,11 +111,17 @@ mod tests {
             let payload = &e[e.find(';').unwrap() + 1..e.len() - 2];
             assert!(payload.len() <= 4096);
         }
-        assert_eq!(escs[4], "a=d,d=I,i=1,q=2\x1b\\", "old image deleted after the new one is placed");
+        assert_eq!(
+            escs[4], "a=d,d=I,i=1,q=2\x1b\\",
+            "old image deleted after the new one is placed"
+        );
     }
 
     #[test]
     fn tmux_passthrough_doubles_escapes() {
-        assert_eq!(tmux_wrap(b"\x1b_Ga=d\x1b\\"), b"\x1bPtmux;\x1b\x1b_Ga=d\x1b\x1b\\\x1b\\".to_vec());
+        assert_eq!(
+            tmux_wrap(b"\x1b_Ga=d\x1b\\"),
+            b"\x1bPtmux;\x1b\x1b_Ga=d\x1b\x1b\\\x1b\\".to_vec()
+        );
     }
 }

@@ -1,0 +1,261 @@
+//! Real terminals under Xvfb show the images: xterm in VT340 mode (Sixel) and kitty on
+//! Mesa's software GL (Kitty graphics). Each test takes a screenshot of the root window
+//! and checks that the dashboard is there: plot backgrounds and metric colours, not an
+//! empty window. Text mode runs in tmux. `./scripts/test` installs xvfb, xterm, kitty,
+//! x11-apps, imagemagick and tmux.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_traffic_grapher");
+
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn need(tool: &str) {
+    assert!(
+        Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success(),
+        "{tool} is missing: ./scripts/test installs it"
+    );
+}
+
+/// Starts Xvfb on a free display (it picks one and tells it through -displayfd).
+fn xvfb() -> (Killed, u32) {
+    need("Xvfb");
+    let mut x = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    use std::io::BufRead;
+    std::io::BufReader::new(x.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let display: u32 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Xvfb gave no display: {line:?}"));
+    (Killed(x), display)
+}
+
+/// Root window as RGBA, through xwd and ImageMagick.
+fn screenshot(display: u32, keep: &str) -> (u32, u32, Vec<u8>) {
+    need("xwd");
+    let xwd = Command::new("xwd")
+        .args(["-root", "-silent", "-display", &format!(":{display}")])
+        .output()
+        .unwrap();
+    assert!(xwd.status.success());
+    let mut conv = Command::new("/usr/bin/convert")
+        .args(["xwd:-", "png:-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    conv.stdin.take().unwrap().write_all(&xwd.stdout).unwrap();
+    let png = conv.wait_with_output().unwrap().stdout;
+    let _ = std::fs::write(std::env::temp_dir().join(keep), &png);
+    traffic_grapher::display::png::decode_rgba(&png).unwrap()
+}
+
+fn count(rgba: &[u8], rgb: [u8; 3], tol: i32) -> usize {
+    rgba.chunks(4)
+        .filter(|p| (0..3).all(|i| (p[i] as i32 - rgb[i] as i32).abs() <= tol))
+        .count()
+}
+
+/// The dashboard is on screen: a large share of plot background, grid greys, and
+/// the first page's metric colours (yellow requests, green hit latency, cyan connections).
+fn assert_dashboard(rgba: &[u8], what: &str) {
+    let total = rgba.len() / 4;
+    let plot = count(rgba, [0x1a, 0x1a, 0x1a], 3);
+    assert!(
+        plot > total / 8,
+        "{what}: plot background covers only {plot} of {total} pixels"
+    );
+    for (name, c) in [
+        ("yellow", [0xff, 0xff, 0x00]),
+        ("green", [0x00, 0xff, 0x7f]),
+        ("cyan", [0x00, 0xff, 0xff]),
+    ] {
+        let n = count(rgba, c, 40);
+        assert!(n > 50, "{what}: no {name} line pixels ({n})");
+    }
+}
+
+fn wait_then_shoot(display: u32, keep: &str, check: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+    let t = Instant::now();
+    loop {
+        let (_, _, rgba) = screenshot(display, keep);
+        if check(&rgba) || t.elapsed() > Duration::from_secs(25) {
+            return rgba;
+        }
+        std::thread::sleep(Duration::from_millis(700));
+    }
+}
+
+#[test]
+fn xterm_shows_sixel_frames() {
+    need("xterm");
+    let (_x, d) = xvfb();
+    let _term = Killed(
+        Command::new("xterm")
+            .args([
+                "-display",
+                &format!(":{d}"),
+                "-geometry",
+                "200x58+0+0",
+                "-ti",
+                "vt340",
+            ])
+            .args([
+                "-xrm",
+                "XTerm*decTerminalID: vt340",
+                "-xrm",
+                "XTerm*numColorRegisters: 256",
+            ])
+            .args([
+                "-e",
+                BIN,
+                "--demo",
+                "2",
+                "--interval",
+                "0.5",
+                "--run-for",
+                "40",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let rgba = wait_then_shoot(d, "xterm-sixel.png", |r| {
+        count(r, [0x1a, 0x1a, 0x1a], 3) > r.len() / 32 && count(r, [0xff, 0xff, 0], 40) > 50
+    });
+    assert_dashboard(&rgba, "xterm (sixel)");
+}
+
+#[test]
+fn kitty_shows_kitty_graphics_frames() {
+    need("kitty");
+    let (_x, d) = xvfb();
+    let _term = Killed(
+        Command::new("kitty")
+            .env("DISPLAY", format!(":{d}"))
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .args([
+                "-o",
+                "initial_window_width=1200",
+                "-o",
+                "initial_window_height=760",
+            ])
+            .args([
+                "-e",
+                BIN,
+                "--demo",
+                "2",
+                "--interval",
+                "0.5",
+                "--run-for",
+                "40",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let rgba = wait_then_shoot(d, "kitty.png", |r| {
+        count(r, [0x1a, 0x1a, 0x1a], 3) > r.len() / 32 && count(r, [0xff, 0xff, 0], 40) > 50
+    });
+    assert_dashboard(&rgba, "kitty");
+}
+
+fn tmux(args: &[&str]) -> String {
+    let o = Command::new("tmux").args(args).output().unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn text_mode_in_tmux_at_80x24_and_160x48() {
+    need("tmux");
+    for (w, h) in [(80u32, 24u32), (160, 48)] {
+        let sock = format!("tg-test-{}-{w}", std::process::id());
+        let cmd = format!("{BIN} --demo 2 --interval 0.5 --run-for 30");
+        Command::new("tmux")
+            .args([
+                "-L",
+                &sock,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+                &cmd,
+            ])
+            .status()
+            .unwrap();
+        let t = Instant::now();
+        let mut screen = String::new();
+        let wants = [
+            "Page 1/4: Traffic & Cache",
+            "Requests/sec",
+            "Latency (ms)",
+            "Cache Hit Rate %",
+            "Connections",
+            "Client: ",
+            "K/",
+            "ms/",
+            "%/",
+        ];
+        while t.elapsed() < Duration::from_secs(15) {
+            screen = tmux(&["-L", &sock, "capture-pane", "-p"]);
+            if wants.iter().all(|w| screen.contains(w)) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        for want in wants {
+            assert!(
+                screen.contains(want),
+                "{w}x{h}: {want:?} missing:\n{screen}"
+            );
+        }
+        assert!(
+            screen.contains("allow-passthrough"),
+            "{w}x{h}: the tmux hint is shown once on the status line"
+        );
+        assert_eq!(screen.lines().count(), h as usize, "{w}x{h}: screen size");
+        tmux(&["-L", &sock, "send-keys", "l"]);
+        std::thread::sleep(Duration::from_millis(600));
+        let screen2 = tmux(&["-L", &sock, "capture-pane", "-p"]);
+        assert!(
+            screen2.contains("Page 2/4") && screen2.contains("2xx"),
+            "{w}x{h}: page switch:\n{screen2}"
+        );
+        tmux(&["-L", &sock, "kill-server"]);
+    }
+}
