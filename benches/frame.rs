@@ -5,7 +5,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::time::Duration;
 use traffic_grapher::app::State;
-use traffic_grapher::display::{palette::Palette, png};
+use traffic_grapher::display::{palette::Palette, png, sixel};
 use traffic_grapher::render::Renderer;
 use traffic_grapher::source::sim::{ats_answer, now_secs, serve, Reply, TrafficModel};
 use traffic_grapher::source::{SocketSource, Source};
@@ -47,6 +47,18 @@ fn encode(c: &mut Criterion) {
         });
         g.bench_function(format!("rgba_{hosts}host"), |b| {
             b.iter(|| black_box(png::encode_rgba(&frame).unwrap()))
+        });
+    }
+    for hosts in [1usize, 4] {
+        let state = State::simulated(hosts, 60.0, 60.0, T_END);
+        let frame = state.frame(&mut Renderer::new(), 0, T_END, 1600, 1000);
+        let palette = Palette::for_dashboard(&state.dashboard);
+        eprintln!(
+            "{hosts} host(s): sixel {} bytes",
+            sixel::encode(&frame, &palette).len()
+        );
+        g.bench_function(format!("sixel_{hosts}host"), |b| {
+            b.iter(|| black_box(sixel::encode(&frame, &palette)))
         });
     }
     g.bench_function("palette_build", |b| {

@@ -115,80 +115,62 @@ fn wait_then_shoot(display: u32, keep: &str, check: impl Fn(&[u8]) -> bool) -> V
     }
 }
 
-#[test]
-fn xterm_shows_sixel_frames() {
-    need("xterm");
+/// Starts `terminal` (with its own arguments, then `-e` and the live demo) on a fresh
+/// Xvfb display and checks the screenshot; keeps it in the temp dir as `keep`.
+fn shows_dashboard(terminal: &str, args: &[&str], env: &[(&str, &str)], keep: &str) {
+    need(terminal);
     let (_x, d) = xvfb();
+    let display = format!(":{d}");
+    let demo = [BIN, "--demo", "2", "--interval", "0.5", "--run-for", "40"];
     let _term = Killed(
-        Command::new("xterm")
-            .args([
-                "-display",
-                &format!(":{d}"),
-                "-geometry",
-                "200x58+0+0",
-                "-ti",
-                "vt340",
-            ])
-            .args([
-                "-xrm",
-                "XTerm*decTerminalID: vt340",
-                "-xrm",
-                "XTerm*numColorRegisters: 256",
-            ])
-            .args([
-                "-e",
-                BIN,
-                "--demo",
-                "2",
-                "--interval",
-                "0.5",
-                "--run-for",
-                "40",
-            ])
+        Command::new(terminal)
+            .env("DISPLAY", &display)
+            .envs(env.iter().copied())
+            .args(args)
+            .arg("-e")
+            .args(demo)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
-    let rgba = wait_then_shoot(d, "xterm-sixel.png", |r| {
+    let rgba = wait_then_shoot(d, keep, |r| {
         count(r, [0x1a, 0x1a, 0x1a], 3) > r.len() / 32 && count(r, [0xff, 0xff, 0], 40) > 50
     });
-    assert_dashboard(&rgba, "xterm (sixel)");
+    assert_dashboard(&rgba, terminal);
+}
+
+#[test]
+fn xterm_shows_sixel_frames() {
+    let vt340 = [
+        "-geometry",
+        "200x58+0+0",
+        "-ti",
+        "vt340",
+        "-xrm",
+        "XTerm*decTerminalID: vt340",
+    ];
+    let args: Vec<&str> = vt340
+        .into_iter()
+        .chain(["-xrm", "XTerm*numColorRegisters: 256"])
+        .collect();
+    shows_dashboard("xterm", &args, &[], "xterm-sixel.png");
 }
 
 #[test]
 fn kitty_shows_kitty_graphics_frames() {
-    need("kitty");
-    let (_x, d) = xvfb();
-    let _term = Killed(
-        Command::new("kitty")
-            .env("DISPLAY", format!(":{d}"))
-            .env("LIBGL_ALWAYS_SOFTWARE", "1")
-            .args([
-                "-o",
-                "initial_window_width=1200",
-                "-o",
-                "initial_window_height=760",
-            ])
-            .args([
-                "-e",
-                BIN,
-                "--demo",
-                "2",
-                "--interval",
-                "0.5",
-                "--run-for",
-                "40",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+    let args = [
+        "-o",
+        "initial_window_width=1200",
+        "-o",
+        "initial_window_height=760",
+    ];
+    shows_dashboard(
+        "kitty",
+        &args,
+        &[("LIBGL_ALWAYS_SOFTWARE", "1")],
+        "kitty.png",
     );
-    let rgba = wait_then_shoot(d, "kitty.png", |r| {
-        count(r, [0x1a, 0x1a, 0x1a], 3) > r.len() / 32 && count(r, [0xff, 0xff, 0], 40) > 50
-    });
-    assert_dashboard(&rgba, "kitty");
 }
 
 fn tmux(args: &[&str]) -> String {

@@ -1,7 +1,7 @@
 //! The live dashboard in the terminal: frames as iTerm2, Kitty or Sixel images, or as
 //! text cells; keys; resize; pause and zoom; a clean terminal on every way out.
 
-use super::{output, start_poller, AppError, Outputs, Setup};
+use super::{output, start_poller, AppError, FrameClock, Outputs, Setup};
 use crate::display::palette::Palette;
 use crate::display::term::detect::{self, Hints, Protocol, Replies};
 use crate::display::term::guard::TerminalGuard;
@@ -189,7 +189,7 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
     let mut paused: Option<(f64, Vec<Collected>)> = None;
     let mut help = false;
     let mut dirty = true;
-    let mut next_tick = 0u64;
+    let mut clock = FrameClock::new(start, interval);
     let mut frames = 0u64;
     let mut bytes_total = 0usize;
     let mut iter = 0u64;
@@ -199,13 +199,7 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
         if end.is_some_and(|e| now_i >= e) {
             break;
         }
-        let due = start + interval.mul_f64(next_tick as f64 + 0.9);
-        let all_in = s
-            .state
-            .hosts
-            .iter()
-            .all(|h| h.last_tick.is_some_and(|t| t >= next_tick));
-        if all_in || now_i >= due {
+        if clock.frame_due(&s.state, now_i) {
             if paused.is_none() {
                 dirty = true;
                 if s.args.save_png.is_some() {
@@ -213,8 +207,7 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
                     iter += 1;
                 }
             }
-            let elapsed = start.elapsed().as_secs_f64() / interval.as_secs_f64();
-            next_tick = (next_tick + 1).max(elapsed.floor() as u64);
+            clock.advance();
         }
         if dirty {
             let now = paused.as_ref().map_or_else(now_secs, |p| p.0);
@@ -228,11 +221,12 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
                 panic!("test panic after {frames} frames");
             }
         }
-        let wait =
-            due.saturating_duration_since(Instant::now())
-                .min(end.map_or(Duration::MAX, |e| {
-                    e.saturating_duration_since(Instant::now())
-                }));
+        let wait = clock
+            .due_at()
+            .saturating_duration_since(Instant::now())
+            .min(end.map_or(Duration::MAX, |e| {
+                e.saturating_duration_since(Instant::now())
+            }));
         let ev = match rx.recv_timeout(wait.max(Duration::from_millis(1))) {
             Ok(ev) => ev,
             Err(mpsc::RecvTimeoutError::Timeout) => continue,

@@ -260,17 +260,7 @@ fn once(s: &mut Setup) -> Result<(), AppError> {
     } else if written.is_empty() {
         print!("{}", output::frame_text(&s.state, now));
     }
-    let failed: Vec<String> = s
-        .state
-        .hosts
-        .iter()
-        .filter_map(|h| {
-            h.history
-                .last_error
-                .as_ref()
-                .map(|e| format!("{}: {e}", h.spec.label))
-        })
-        .collect();
+    let failed = s.state.errors();
     if failed.len() == n {
         return Err(AppError::Failed(format!(
             "no host answered: {}",
@@ -292,6 +282,42 @@ fn report_start(s: &Setup, c: &Collected) {
     }
 }
 
+/// When frames are due: tick k's frame is drawn once every host answered it, or when
+/// 90 % of the interval has passed (a slow or dead host does not hold the frame back).
+pub(crate) struct FrameClock {
+    start: Instant,
+    interval: Duration,
+    next_tick: u64,
+}
+
+impl FrameClock {
+    fn new(start: Instant, interval: Duration) -> Self {
+        FrameClock {
+            start,
+            interval,
+            next_tick: 0,
+        }
+    }
+
+    fn due_at(&self) -> Instant {
+        self.start + self.interval.mul_f64(self.next_tick as f64 + 0.9)
+    }
+
+    fn frame_due(&self, state: &State, now: Instant) -> bool {
+        now >= self.due_at()
+            || state
+                .hosts
+                .iter()
+                .all(|h| h.last_tick.is_some_and(|t| t >= self.next_tick))
+    }
+
+    /// On to the next tick, skipping ticks that have already passed.
+    fn advance(&mut self) {
+        let elapsed = self.start.elapsed().as_secs_f64() / self.interval.as_secs_f64();
+        self.next_tick = (self.next_tick + 1).max(elapsed.floor() as u64);
+    }
+}
+
 /// A frame per tick until --run-for ends the run (or the process is stopped).
 fn stream(s: &mut Setup) -> Result<(), AppError> {
     let mut out = Outputs::new(s)?;
@@ -299,22 +325,14 @@ fn stream(s: &mut Setup) -> Result<(), AppError> {
     let interval = Duration::from_secs_f64(s.checked.interval);
     let end = s.args.run_for.map(|r| start + Duration::from_secs_f64(r));
     let (poller, rx) = start_poller(s, start);
-    let mut next_tick = 0u64;
+    let mut clock = FrameClock::new(start, interval);
     let mut iter = 0u64;
     loop {
         let now_i = Instant::now();
         if end.is_some_and(|e| now_i >= e) {
             break;
         }
-        // A frame for tick k is drawn once every host answered it, or when 90 % of the
-        // interval has passed (a slow or dead host does not hold the frame back).
-        let due = start + interval.mul_f64(next_tick as f64 + 0.9);
-        let all_in = s
-            .state
-            .hosts
-            .iter()
-            .all(|h| h.last_tick.is_some_and(|t| t >= next_tick));
-        if all_in || now_i >= due {
+        if clock.frame_due(&s.state, now_i) {
             let files = out.save(s, iter, now_secs())?;
             let states: Vec<String> = s
                 .state
@@ -331,11 +349,11 @@ fn stream(s: &mut Setup) -> Result<(), AppError> {
                 println!("frame {iter}: wrote {}", files.join(", "));
             }
             iter += 1;
-            let elapsed = start.elapsed().as_secs_f64() / interval.as_secs_f64();
-            next_tick = (next_tick + 1).max(elapsed.floor() as u64);
+            clock.advance();
             continue;
         }
-        let wait = due
+        let wait = clock
+            .due_at()
             .saturating_duration_since(now_i)
             .min(end.map_or(Duration::MAX, |e| e.saturating_duration_since(now_i)));
         match rx.recv_timeout(wait.max(Duration::from_millis(1))) {

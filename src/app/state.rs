@@ -95,9 +95,9 @@ impl State {
         }
     }
 
-    pub fn status(&self, help: &str) -> StatusLine {
-        let errors: Vec<String> = self
-            .hosts
+    /// "label: message" for every host whose latest collection failed.
+    pub fn errors(&self) -> Vec<String> {
+        self.hosts
             .iter()
             .filter_map(|h| {
                 h.history
@@ -105,7 +105,11 @@ impl State {
                     .as_ref()
                     .map(|e| format!("{}: {e}", h.spec.label))
             })
-            .collect();
+            .collect()
+    }
+
+    pub fn status(&self, help: &str) -> StatusLine {
+        let errors = self.errors();
         if errors.is_empty() {
             StatusLine::Help(help.to_string())
         } else {
