@@ -11,7 +11,7 @@ pub struct Palette {
     lut: Vec<u8>,
 }
 
-const GREYS: usize = 48;
+const GREYS: usize = 16;
 
 impl Palette {
     pub fn for_dashboard(d: &Dashboard) -> Self {
@@ -55,8 +55,8 @@ impl Palette {
         // background, and a few steps over the figure background (header text).
         let n = metric_colors.len().max(1);
         let per = ((256 - colors.len()) / n).max(3);
-        let over_plot = (per * 2 / 3 / 2).max(1); // per variant
-        let over_fig = per.saturating_sub(over_plot * 2).max(1);
+        let over_plot = 3usize.min((per * 2 / 3 / 2).max(1)); // per variant
+        let over_fig = 2usize.min(per.saturating_sub(over_plot * 2).max(1));
         for &c in metric_colors {
             for variant in [c, shaded(c, 0.55)] {
                 for k in 1..=over_plot {
