@@ -188,15 +188,13 @@ impl State {
 
     pub fn help_text(&self) -> String {
         let refresh = if self.interval.fract() == 0.0 {
-            format!("{:.1}", self.interval)
+            format!("{:.1}s", self.interval)
         } else {
-            trim_num(self.interval)
+            crate::render::format::span_label(self.interval)
         };
-        format!("{refresh}s refresh | {}s history", trim_num(self.window))
+        format!(
+            "{refresh} refresh | {} history",
+            crate::render::format::span_label(self.window)
+        )
     }
-}
-
-fn trim_num(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

@@ -20,46 +20,82 @@ impl Bucket {
 /// `points` in time order (NaN value = gap); `t0..t1` maps onto `columns` buckets.
 /// Series with no more points than columns come back one bucket per point.
 pub fn decimate(points: &[(f64, f64)], t0: f64, t1: f64, columns: usize) -> Vec<Bucket> {
-    let single = |&(t, v): &(f64, f64)| Bucket {
-        t,
-        min: v,
-        max: v,
-        mean: v,
-    };
-    if columns == 0 || points.len() <= columns || t1 <= t0 {
-        return points.iter().map(single).collect();
-    }
-    let scale = columns as f64 / (t1 - t0);
-    let mut out: Vec<Bucket> = Vec::with_capacity(columns + 8);
-    let mut col = i64::MIN;
-    let mut acc: Option<(Bucket, f64, u32)> = None; // bucket, sum of t, count
-    let flush = |acc: &mut Option<(Bucket, f64, u32)>, out: &mut Vec<Bucket>| {
-        if let Some((mut b, tsum, n)) = acc.take() {
-            b.mean /= n as f64;
-            b.t = tsum / n as f64;
-            out.push(b);
-        }
-    };
+    let mut b = Bucketer::new(t0, t1, columns);
     for &(t, v) in points {
+        b.push(t, v);
+    }
+    b.finish()
+}
+
+/// Builds buckets from points pushed in time order. It keeps every point until there
+/// are more than `columns` of them, then switches to one bucket per column.
+pub(crate) struct Bucketer {
+    t0: f64,
+    scale: f64,
+    columns: usize,
+    /// Points kept as they came while there are few of them.
+    raw: Vec<(f64, f64)>,
+    out: Vec<Bucket>,
+    col: i64,
+    acc: Option<(Bucket, f64, u32)>, // bucket, sum of t, count
+    thinning: bool,
+}
+
+impl Bucketer {
+    pub fn new(t0: f64, t1: f64, columns: usize) -> Self {
+        let scale = if t1 > t0 {
+            columns as f64 / (t1 - t0)
+        } else {
+            0.0
+        };
+        Bucketer {
+            t0,
+            scale,
+            columns,
+            raw: Vec::new(),
+            out: Vec::new(),
+            col: i64::MIN,
+            acc: None,
+            thinning: false,
+        }
+    }
+
+    pub fn push(&mut self, t: f64, v: f64) {
+        if !self.thinning {
+            self.raw.push((t, v));
+            if self.columns == 0 || self.scale == 0.0 || self.raw.len() <= self.columns {
+                return;
+            }
+            // Too many for the width: bucket what came so far, and the rest as it comes.
+            self.thinning = true;
+            for (t, v) in std::mem::take(&mut self.raw) {
+                self.add(t, v);
+            }
+            return;
+        }
+        self.add(t, v);
+    }
+
+    fn add(&mut self, t: f64, v: f64) {
         if v.is_nan() {
-            flush(&mut acc, &mut out);
-            out.push(Bucket {
+            self.flush();
+            self.out.push(Bucket {
                 t,
                 min: v,
                 max: v,
                 mean: v,
             });
-            col = i64::MIN;
-            continue;
+            self.col = i64::MIN;
+            return;
         }
-        let c = ((t - t0) * scale).floor() as i64;
-        if c != col {
-            flush(&mut acc, &mut out);
-            col = c;
+        let c = ((t - self.t0) * self.scale).floor() as i64;
+        if c != self.col {
+            self.flush();
+            self.col = c;
         }
-        match &mut acc {
+        match &mut self.acc {
             None => {
-                acc = Some((
+                self.acc = Some((
                     Bucket {
                         t,
                         min: v,
@@ -79,6 +115,34 @@ pub fn decimate(points: &[(f64, f64)], t0: f64, t1: f64, columns: usize) -> Vec<
             }
         }
     }
-    flush(&mut acc, &mut out);
-    out
+
+    fn flush(&mut self) {
+        if let Some((mut b, tsum, n)) = self.acc.take() {
+            b.mean /= n as f64;
+            b.t = tsum / n as f64;
+            self.out.push(b);
+        }
+    }
+
+    pub fn finish(mut self) -> Vec<Bucket> {
+        if !self.thinning {
+            return self
+                .raw
+                .iter()
+                .map(|&(t, v)| Bucket {
+                    t,
+                    min: v,
+                    max: v,
+                    mean: v,
+                })
+                .collect();
+        }
+        self.flush();
+        self.out
+    }
+
+    /// Whether more points came than there are columns.
+    pub fn thinned(&self) -> bool {
+        self.thinning
+    }
 }

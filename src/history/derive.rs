@@ -1,6 +1,7 @@
 //! Counter maths: rate, average latency, hit rate and gauges, through gaps and resets.
 
-use super::{Entry, HostHistory};
+use super::decimate::Bucketer;
+use super::{Bucket, Entry, HostHistory};
 use crate::dashboard::{Metric, MetricKind};
 
 /// A derived series: points (t, value) in time order, where a NaN value marks a gap
@@ -14,15 +15,60 @@ pub struct Series {
 /// Derives `metric` from `history` for samples at or after `from_t`.
 /// `latency_scale` converts the host's latency unit to milliseconds (1 for ATS 10).
 pub fn derive(history: &HostHistory, metric: &Metric, from_t: f64, latency_scale: f64) -> Series {
+    let mut points = Vec::new();
+    let current = visit(history, metric, from_t, latency_scale, |t, v| {
+        points.push((t, v))
+    });
+    Series { points, current }
+}
+
+/// The same series thinned to `columns` buckets over `from_t..to_t` as it is derived,
+/// without collecting every point first: a long history costs one pass.
+pub fn derive_buckets(
+    history: &HostHistory,
+    metric: &Metric,
+    from_t: f64,
+    to_t: f64,
+    columns: usize,
+    latency_scale: f64,
+) -> Thinned {
+    let mut b = Bucketer::new(from_t, to_t, columns);
+    let current = visit(history, metric, from_t, latency_scale, |t, v| b.push(t, v));
+    let thinned = b.thinned();
+    Thinned {
+        buckets: b.finish(),
+        current,
+        thinned,
+    }
+}
+
+/// A derived series as the renderer draws it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Thinned {
+    /// One bucket per point, or per column when there were more points than columns.
+    pub buckets: Vec<Bucket>,
+    pub current: Option<f64>,
+    pub thinned: bool,
+}
+
+/// Calls `emit(t, value)` for each derived point at or after `from_t` (NaN = gap) and
+/// returns the newest sample's own value.
+fn visit(
+    history: &HostHistory,
+    metric: &Metric,
+    from_t: f64,
+    latency_scale: f64,
+    mut emit: impl FnMut(f64, f64),
+) -> Option<f64> {
     let keys = history.keys();
     let (Some(k1), k2) = (
         keys.get(&metric.key),
         metric.key2.as_deref().map(|k| keys.get(k)),
     ) else {
-        return Series::default();
+        return None;
     };
     let k2 = match k2 {
-        Some(None) => return Series::default(),
+        Some(None) => return None,
         Some(Some(i)) => Some(i),
         None => None,
     };
@@ -30,7 +76,8 @@ pub fn derive(history: &HostHistory, metric: &Metric, from_t: f64, latency_scale
     // Start one entry before the window so the first point in it has a baseline.
     let start = ring.partition_point(|e| e.t() < from_t).saturating_sub(1);
 
-    let mut out = Vec::with_capacity(ring.len() - start);
+    let mut emitted = false;
+    let mut last_point: Option<(f64, f64)> = None;
     let mut prev: Option<(f64, f64, f64)> = None; // (t, v1, v2)
     let mut gap = false;
     let mut last_t = None;
@@ -74,11 +121,13 @@ pub fn derive(history: &HostHistory, metric: &Metric, from_t: f64, latency_scale
         prev = Some((t, v1, v2));
         match point {
             Some(v) if t >= from_t => {
-                if gap && !out.is_empty() {
-                    out.push((t, f64::NAN));
+                if gap && emitted {
+                    emit(t, f64::NAN);
                 }
                 gap = false;
-                out.push((t, v));
+                emit(t, v);
+                emitted = true;
+                last_point = Some((t, v));
             }
             Some(_) => gap = false,
             // No traffic in the interval: latency and hit rate are undefined there.
@@ -89,12 +138,8 @@ pub fn derive(history: &HostHistory, metric: &Metric, from_t: f64, latency_scale
     // `current` is the newest sample's own value: a failed or valueless newest tick
     // shows as missing rather than as a stale number.
     let newest_good = matches!(ring.back(), Some(Entry::Good { .. }));
-    let current = match (out.last(), last_t) {
-        (Some(&(t, v)), Some(lt)) if newest_good && t == lt && v.is_finite() => Some(v),
+    match (last_point, last_t) {
+        (Some((t, v)), Some(lt)) if newest_good && t == lt && v.is_finite() => Some(v),
         _ => None,
-    };
-    Series {
-        points: out,
-        current,
     }
 }

@@ -6,7 +6,7 @@ mod decimate;
 mod derive;
 
 pub use decimate::{decimate, Bucket};
-pub use derive::{derive, Series};
+pub use derive::{derive, derive_buckets, Series, Thinned};
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;

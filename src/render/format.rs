@@ -145,6 +145,15 @@ pub fn time_ticks(window: f64, max_ticks: usize) -> Vec<(f64, String)> {
         .collect()
 }
 
+/// A span of time for people: `60s`, `5m`, `6h`, `1h30m`.
+pub fn span_label(secs: f64) -> String {
+    if secs < 120.0 {
+        let s = format!("{secs:.1}");
+        return format!("{}s", s.trim_end_matches('0').trim_end_matches('.'));
+    }
+    ago_label(secs).trim_start_matches('-').to_string()
+}
+
 pub fn ago_label(ago: f64) -> String {
     let s = ago.round() as i64;
     if s == 0 {
@@ -224,5 +233,9 @@ mod tests {
         let t = time_ticks(21600.0, 6);
         assert_eq!(t.last().unwrap().1, "-6h");
         assert_eq!(ago_label(5400.0), "-1h30m");
+        assert_eq!(span_label(60.0), "60s");
+        assert_eq!(span_label(0.5), "0.5s");
+        assert_eq!(span_label(21600.0), "6h");
+        assert_eq!(span_label(600.0), "10m");
     }
 }

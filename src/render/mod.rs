@@ -191,7 +191,12 @@ impl Renderer {
             .page
             .panels
             .iter()
-            .map(|p| panel::PanelData::derive(p, input.hosts, from_t))
+            .zip(&cells)
+            .map(|(p, c)| {
+                // One bucket per two pixels of the cell: the plot is a little narrower.
+                let columns = (c.w / 2.0).max(1.0) as usize;
+                panel::PanelData::derive(p, input.hosts, from_t, input.now, columns)
+            })
             .collect();
         let heads: Vec<f32> = cells
             .iter()

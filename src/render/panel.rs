@@ -5,25 +5,37 @@ use super::format::{self, si, tick_decimals, time_ticks, y_ticks};
 use super::layout::Cell;
 use super::text::TextPainter;
 use super::theme::*;
-use super::{fill_rect, format_value, metric_series, paint, FrameInput, HostView, Metrics};
+use super::{fill_rect, format_value, paint, FrameInput, HostView, Metrics};
 use crate::dashboard::{MetricKind, Panel};
-use crate::history::{decimate, Bucket, Series};
+use crate::history::{derive_buckets, Bucket, Thinned};
 use tiny_skia::{FillRule, LineCap, LineJoin, PathBuilder, Pixmap, Stroke, StrokeDash, Transform};
 
 pub(crate) struct PanelData<'p> {
     pub panel: &'p Panel,
     /// [metric][host]
-    pub series: Vec<Vec<Series>>,
+    pub series: Vec<Vec<Thinned>>,
     /// [metric]: labels of hosts that lack one of the metric's records.
     pub missing_on: Vec<Vec<String>>,
 }
 
 impl<'p> PanelData<'p> {
-    pub fn derive(panel: &'p Panel, hosts: &[HostView], from_t: f64) -> Self {
+    /// `columns`: how many buckets a long series is thinned to (one per two pixels).
+    pub fn derive(
+        panel: &'p Panel,
+        hosts: &[HostView],
+        from_t: f64,
+        to_t: f64,
+        columns: usize,
+    ) -> Self {
         let series = panel
             .metrics
             .iter()
-            .map(|m| hosts.iter().map(|h| metric_series(h, m, from_t)).collect())
+            .map(|m| {
+                hosts
+                    .iter()
+                    .map(|h| derive_buckets(h.history, m, from_t, to_t, columns, h.latency_scale))
+                    .collect()
+            })
             .collect();
         let missing_on = panel
             .metrics
@@ -168,11 +180,9 @@ pub(crate) fn draw(
     } else {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for s in d.series.iter().flatten() {
-            for &(_, v) in &s.points {
-                if v.is_finite() {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                }
+            for b in s.buckets.iter().filter(|b| !b.is_gap()) {
+                lo = lo.min(b.min);
+                hi = hi.max(b.max);
             }
         }
         y_ticks(lo, hi, max_ticks)
@@ -253,12 +263,11 @@ pub(crate) fn draw(
     // Lines: one colour per metric, one style per host. Long histories are thinned to
     // one bucket per two pixels: a faint min-max band keeps the spikes, the styled line
     // goes through the means.
-    let columns = (plot_w / 2.0).max(1.0) as usize;
     let mut any = false;
     for (mi, metric) in d.panel.metrics.iter().enumerate() {
         let c = [metric.color.0, metric.color.1, metric.color.2];
         for (hi_, s) in d.series[mi].iter().enumerate() {
-            let buckets = decimate(&s.points, now - window, now, columns);
+            let buckets = &s.buckets;
             let style = host_style(hi_, m.line);
             let color = shaded(c, style.shade);
             let runs: Vec<&[Bucket]> = buckets
@@ -301,7 +310,7 @@ pub(crate) fn draw(
             // A thinned series is drawn as a 1 px line (tiny-skia's hairline path): a wide
             // stroke through hundreds of vertices costs five times as much, and the band
             // already shows the spread.
-            let thinned = s.points.len() > columns;
+            let thinned = s.thinned;
             let line_style = if thinned {
                 host_style(hi_, 1.0)
             } else {

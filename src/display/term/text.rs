@@ -4,8 +4,9 @@
 
 use crate::app::State;
 use crate::dashboard::MetricKind;
+use crate::history::derive_buckets;
 use crate::render::format::{self, si, tick_decimals, y_ticks};
-use crate::render::{format_value, metric_series};
+use crate::render::format_value;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
@@ -112,19 +113,21 @@ pub fn draw(f: &mut Frame, state: &State, o: &TextOptions) {
             let c = [m.color.0, m.color.1, m.color.2];
             let mut vals = Vec::new();
             for (hi_, v) in views.iter().enumerate() {
-                let s = metric_series(v, m, from_t);
+                // Braille gives two dots per cell: no more points than that are drawn.
+                let columns = (inner.width as usize * 2).max(1);
+                let s = derive_buckets(v.history, m, from_t, o.now, columns, v.latency_scale);
                 vals.push(format_value(m.kind, s.current));
                 let (shade, gt, _) = host_look(hi_);
                 let mut runs = vec![Vec::new()];
-                for &(t, y) in &s.points {
-                    if y.is_finite() {
-                        lo = lo.min(y);
-                        hi = hi.max(y);
-                        if let Some(r) = runs.last_mut() {
-                            r.push((t - o.now, y));
-                        }
-                    } else {
+                for b in &s.buckets {
+                    if b.is_gap() {
                         runs.push(Vec::new());
+                        continue;
+                    }
+                    lo = lo.min(b.min);
+                    hi = hi.max(b.max);
+                    if let Some(r) = runs.last_mut() {
+                        r.push((b.t - o.now, b.mean));
                     }
                 }
                 datasets_data.push((color(c, shade), gt, runs));
