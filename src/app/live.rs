@@ -211,7 +211,11 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
         }
         if dirty {
             let now = paused.as_ref().map_or_else(now_secs, |p| p.0);
-            let status = status_line(s, paused.is_some(), notice.as_deref());
+            // The tmux hint is said once, for the first seconds, not for the whole run.
+            let hint = notice
+                .as_deref()
+                .filter(|_| start.elapsed() < Duration::from_secs(15));
+            let status = status_line(s, paused.is_some(), hint);
             draw(s, sink, &mut renderer, &palette, now, &status, help)?;
             dirty = false;
             frames += 1;
