@@ -51,6 +51,119 @@ pub struct Thinned {
     pub thinned: bool,
 }
 
+/// What a derivation needs to know about a metric on one host.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Spec {
+    kind: MetricKind,
+    k1: usize,
+    k2: Option<usize>,
+    scale: f64,
+}
+
+impl Spec {
+    /// None when the host's key index lacks one of the metric's records.
+    pub(crate) fn new(history: &HostHistory, metric: &Metric, latency_scale: f64) -> Option<Spec> {
+        let keys = history.keys();
+        let k1 = keys.get(&metric.key)?;
+        let k2 = match metric.key2.as_deref() {
+            Some(k) => Some(keys.get(k)?),
+            None => None,
+        };
+        Some(Spec {
+            kind: metric.kind,
+            k1,
+            k2,
+            scale: latency_scale,
+        })
+    }
+}
+
+/// Where a derivation stands after some entries: enough to go on with the next ones,
+/// so a cache can derive only what arrived since the last frame.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cursor {
+    prev: Option<(f64, f64, f64)>, // (t, v1, v2)
+    gap: bool,
+    emitted: bool,
+    last_point: Option<(f64, f64)>,
+    last_t: Option<f64>,
+}
+
+impl Cursor {
+    /// Takes one entry; emits (t, value) for a point at or after `from_t`, preceded by
+    /// (t, NaN) when the line must break before it.
+    pub(crate) fn step(
+        &mut self,
+        e: &Entry,
+        s: &Spec,
+        from_t: f64,
+        emit: &mut impl FnMut(f64, f64),
+    ) {
+        let (t, values) = match e {
+            Entry::Failed { .. } => {
+                self.gap = true;
+                return;
+            }
+            Entry::Good { t, values } => (*t, values),
+        };
+        self.last_t = Some(t);
+        let v1 = values[s.k1];
+        let v2 = s.k2.map_or(0.0, |i| values[i]);
+        if !v1.is_finite() || !v2.is_finite() {
+            self.gap = true;
+            self.prev = None;
+            return;
+        }
+        let point = match s.kind {
+            MetricKind::Gauge => Some(v1),
+            kind => match self.prev {
+                None => None,
+                Some((tp, p1, p2)) => {
+                    let (d1, d2, dt) = (v1 - p1, v2 - p2, t - tp);
+                    if d1 < 0.0 || d2 < 0.0 {
+                        // A counter went down: ATS restarted. New baseline, no spike.
+                        self.gap = true;
+                        None
+                    } else {
+                        match kind {
+                            MetricKind::Counter if dt > 0.0 => Some(d1 / dt),
+                            MetricKind::Latency if d2 > 0.0 => Some(d1 / d2 * s.scale),
+                            MetricKind::HitRate if d1 + d2 > 0.0 => Some(100.0 * d1 / (d1 + d2)),
+                            _ => None,
+                        }
+                    }
+                }
+            },
+        };
+        self.prev = Some((t, v1, v2));
+        match point {
+            Some(v) if t >= from_t => {
+                if self.gap && self.emitted {
+                    emit(t, f64::NAN);
+                }
+                self.gap = false;
+                emit(t, v);
+                self.emitted = true;
+                self.last_point = Some((t, v));
+            }
+            Some(_) => self.gap = false,
+            // No traffic in the interval: latency and hit rate are undefined there.
+            None if matches!(s.kind, MetricKind::Latency | MetricKind::HitRate) => self.gap = true,
+            None => {}
+        }
+    }
+
+    /// The newest sample's own value: a failed or valueless newest tick shows as
+    /// missing rather than as a stale number.
+    pub(crate) fn current(&self, history: &HostHistory) -> Option<f64> {
+        let newest_good = matches!(history.entries().back(), Some(Entry::Good { .. }));
+        match (self.last_point, self.last_t) {
+            (Some((t, v)), Some(lt)) if newest_good && t == lt && v.is_finite() => Some(v),
+            _ => None,
+        }
+    }
+}
+
 /// Calls `emit(t, value)` for each derived point at or after `from_t` (NaN = gap) and
 /// returns the newest sample's own value.
 fn visit(
@@ -60,86 +173,12 @@ fn visit(
     latency_scale: f64,
     mut emit: impl FnMut(f64, f64),
 ) -> Option<f64> {
-    let keys = history.keys();
-    let (Some(k1), k2) = (
-        keys.get(&metric.key),
-        metric.key2.as_deref().map(|k| keys.get(k)),
-    ) else {
-        return None;
-    };
-    let k2 = match k2 {
-        Some(None) => return None,
-        Some(Some(i)) => Some(i),
-        None => None,
-    };
+    let spec = Spec::new(history, metric, latency_scale)?;
     let ring = history.entries();
-    // Start one entry before the window so the first point in it has a baseline.
-    let start = ring.partition_point(|e| e.t() < from_t).saturating_sub(1);
-
-    let mut emitted = false;
-    let mut last_point: Option<(f64, f64)> = None;
-    let mut prev: Option<(f64, f64, f64)> = None; // (t, v1, v2)
-    let mut gap = false;
-    let mut last_t = None;
+    let start = history.baseline_index(ring.partition_point(|e| e.t() < from_t));
+    let mut cursor = Cursor::default();
     for e in ring.range(start..) {
-        let (t, values) = match e {
-            Entry::Failed { .. } => {
-                gap = true;
-                continue;
-            }
-            Entry::Good { t, values } => (*t, values),
-        };
-        last_t = Some(t);
-        let v1 = values[k1];
-        let v2 = k2.map_or(0.0, |i| values[i]);
-        if !v1.is_finite() || !v2.is_finite() {
-            gap = true;
-            prev = None;
-            continue;
-        }
-        let point = match metric.kind {
-            MetricKind::Gauge => Some(v1),
-            kind => match prev {
-                None => None,
-                Some((tp, p1, p2)) => {
-                    let (d1, d2, dt) = (v1 - p1, v2 - p2, t - tp);
-                    if d1 < 0.0 || d2 < 0.0 {
-                        // A counter went down: ATS restarted. New baseline, no spike.
-                        gap = true;
-                        None
-                    } else {
-                        match kind {
-                            MetricKind::Counter if dt > 0.0 => Some(d1 / dt),
-                            MetricKind::Latency if d2 > 0.0 => Some(d1 / d2 * latency_scale),
-                            MetricKind::HitRate if d1 + d2 > 0.0 => Some(100.0 * d1 / (d1 + d2)),
-                            _ => None,
-                        }
-                    }
-                }
-            },
-        };
-        prev = Some((t, v1, v2));
-        match point {
-            Some(v) if t >= from_t => {
-                if gap && emitted {
-                    emit(t, f64::NAN);
-                }
-                gap = false;
-                emit(t, v);
-                emitted = true;
-                last_point = Some((t, v));
-            }
-            Some(_) => gap = false,
-            // No traffic in the interval: latency and hit rate are undefined there.
-            None if matches!(metric.kind, MetricKind::Latency | MetricKind::HitRate) => gap = true,
-            None => {}
-        }
+        cursor.step(e, &spec, from_t, &mut emit);
     }
-    // `current` is the newest sample's own value: a failed or valueless newest tick
-    // shows as missing rather than as a stale number.
-    let newest_good = matches!(ring.back(), Some(Entry::Good { .. }));
-    match (last_point, last_t) {
-        (Some((t, v)), Some(lt)) if newest_good && t == lt && v.is_finite() => Some(v),
-        _ => None,
-    }
+    cursor.current(history)
 }

@@ -2,9 +2,11 @@
 //! plotted series (`derive`) and thins them to a pixel width (`decimate`).
 //! Knows nothing about where samples came from.
 
+mod cache;
 mod decimate;
 mod derive;
 
+pub use cache::SeriesCache;
 pub use decimate::{decimate, Bucket};
 pub use derive::{derive, derive_buckets, Series, Thinned};
 
@@ -62,6 +64,11 @@ impl Entry {
 /// One host's raw samples, oldest first, bounded by time.
 #[derive(Debug, Clone)]
 pub struct HostHistory {
+    /// Unique per history, so a cache never mixes two hosts' (or two runs') samples.
+    id: u64,
+    /// Bumped whenever entries change other than by appending (an out-of-order sample
+    /// replaced the tail): cached derivations start over then.
+    epoch: u64,
     keys: Arc<KeyIndex>,
     ring: VecDeque<Entry>,
     keep_secs: f64,
@@ -74,13 +81,24 @@ pub struct HostHistory {
 impl HostHistory {
     /// `keep_secs`: how far back samples are kept (the widest window ever shown).
     pub fn new(keys: Arc<KeyIndex>, keep_secs: f64) -> Self {
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         HostHistory {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            epoch: 0,
             keys,
             ring: VecDeque::new(),
             keep_secs,
             missing: Vec::new(),
             last_error: None,
         }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn epoch(&self) -> u64 {
+        self.epoch
     }
 
     pub fn keys(&self) -> &Arc<KeyIndex> {
@@ -125,6 +143,7 @@ impl HostHistory {
         // would make negative time deltas, so it replaces the tail instead.
         while self.ring.back().is_some_and(|b| b.t() >= t) {
             self.ring.pop_back();
+            self.epoch += 1;
         }
         self.ring.push_back(e);
         // Keep one entry older than the window so the first point in it has a baseline.
@@ -140,6 +159,17 @@ impl HostHistory {
             Entry::Good { values, .. } if values[i].is_finite() => Some(values[i]),
             _ => None,
         }
+    }
+
+    /// Index to start deriving from for a window whose first entry is `first_in`: the
+    /// last good entry before it, so the window's first point has a baseline even
+    /// when the tick just before the window failed.
+    pub fn baseline_index(&self, first_in: usize) -> usize {
+        let mut i = first_in.saturating_sub(1);
+        while i > 0 && matches!(self.ring[i], Entry::Failed { .. }) {
+            i -= 1;
+        }
+        i
     }
 
     /// Time of the newest entry.

@@ -125,6 +125,8 @@ pub fn format_value(kind: MetricKind, v: Option<f64>) -> String {
 #[derive(Default)]
 pub struct Renderer {
     text: TextPainter,
+    /// Derived series kept between frames: only new samples are derived each frame.
+    series: crate::history::SeriesCache,
 }
 
 impl Renderer {
@@ -149,6 +151,7 @@ impl Renderer {
         ));
         let m = Metrics::for_size(w, h);
         let (wf, hf) = (w as f32, h as f32);
+        self.series.next_frame();
         let t = &mut self.text;
 
         // Title line.
@@ -193,9 +196,16 @@ impl Renderer {
             .iter()
             .zip(&cells)
             .map(|(p, c)| {
-                // One bucket per two pixels of the cell: the plot is a little narrower.
-                let columns = (c.w / 2.0).max(1.0) as usize;
-                panel::PanelData::derive(p, input.hosts, from_t, input.now, columns)
+                // One bucket per four pixels of the cell: enough to show every spike in the
+                // min-max band, and few enough vertices to draw as fast as 60 points.
+                let columns = (c.w / 4.0).max(1.0) as usize;
+                panel::PanelData::derive(
+                    p,
+                    input.hosts,
+                    &mut self.series,
+                    (from_t, input.now),
+                    columns,
+                )
             })
             .collect();
         let heads: Vec<f32> = cells

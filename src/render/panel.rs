@@ -7,7 +7,7 @@ use super::text::TextPainter;
 use super::theme::*;
 use super::{fill_rect, format_value, paint, FrameInput, HostView, Metrics};
 use crate::dashboard::{MetricKind, Panel};
-use crate::history::{derive_buckets, Bucket, Thinned};
+use crate::history::{Bucket, SeriesCache, Thinned};
 use tiny_skia::{FillRule, LineCap, LineJoin, PathBuilder, Pixmap, Stroke, StrokeDash, Transform};
 
 pub(crate) struct PanelData<'p> {
@@ -19,12 +19,12 @@ pub(crate) struct PanelData<'p> {
 }
 
 impl<'p> PanelData<'p> {
-    /// `columns`: how many buckets a long series is thinned to (one per two pixels).
+    /// `columns`: how many buckets a long series is thinned to.
     pub fn derive(
         panel: &'p Panel,
         hosts: &[HostView],
-        from_t: f64,
-        to_t: f64,
+        cache: &mut SeriesCache,
+        (from_t, to_t): (f64, f64),
         columns: usize,
     ) -> Self {
         let series = panel
@@ -33,7 +33,7 @@ impl<'p> PanelData<'p> {
             .map(|m| {
                 hosts
                     .iter()
-                    .map(|h| derive_buckets(h.history, m, from_t, to_t, columns, h.latency_scale))
+                    .map(|h| cache.get(h.history, m, from_t, to_t, columns, h.latency_scale))
                     .collect()
             })
             .collect();
@@ -261,7 +261,7 @@ pub(crate) fn draw(
     }
 
     // Lines: one colour per metric, one style per host. Long histories are thinned to
-    // one bucket per two pixels: a faint min-max band keeps the spikes, the styled line
+    // one bucket per four pixels: a faint min-max band keeps the spikes, the styled line
     // goes through the means.
     let mut any = false;
     for (mi, metric) in d.panel.metrics.iter().enumerate() {
