@@ -231,6 +231,18 @@ fn stream_writes_a_frame_per_tick_and_names_each_file() {
 }
 
 #[test]
+fn simulate_removes_its_socket_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("s.sock");
+    let mut sim = simulate(&sock, &[]);
+    let pid = sim.0.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let status = sim.0.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(!sock.exists(), "socket file left behind");
+}
+
+#[test]
 fn missing_socket_names_the_path() {
     let o = tg(&["--once", "unix:/nonexistent/jsonrpc20.sock"]);
     assert_eq!(o.status.code(), Some(1));

@@ -414,7 +414,19 @@ fn draw(
                 sink.kitty_id = Some(id);
                 b
             } else {
-                wrap(&images::iterm2(&png, w, h))
+                let mut esc = images::iterm2(&png, w, h);
+                // iTerm2 drops an escape over 1 MiB: draw smaller and let it scale the
+                // image up to the same place (width/height stay the full area).
+                let mut scale = 1.0f32;
+                while esc.len() >= images::ITERM2_LIMIT && scale > 0.3 {
+                    scale *= 0.7;
+                    let (sw, sh) = ((w as f32 * scale) as u32, (h as f32 * scale) as u32);
+                    let small = renderer.render(&input, sw, sh);
+                    let png = png::encode_indexed(&small, palette)
+                        .map_err(|e| AppError::Failed(format!("PNG encoding failed: {e}")))?;
+                    esc = images::iterm2(&png, w, h);
+                }
+                wrap(&esc)
             }
         }
     };

@@ -47,6 +47,11 @@ pub fn simulate(args: SimulateArgs) -> Result<(), AppError> {
         }
         Reply::Send(answer)
     });
+    // Serve until SIGTERM, SIGINT or SIGHUP, then remove the socket file (no leftovers).
+    // Watched before the socket exists, so a signal right after start is caught too.
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])
+        .map_err(|e| AppError::Failed(format!("cannot watch signals: {e}")))?;
     let server = serve(&args.socket, handler)
         .map_err(|e| AppError::Failed(format!("cannot serve on {}: {e}", args.socket.display())))?;
     eprintln!(
@@ -55,7 +60,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), AppError> {
         args.scale,
         server.path().display()
     );
-    loop {
-        std::thread::park();
-    }
+    let _ = signals.forever().next();
+    server.stop();
+    Ok(())
 }
