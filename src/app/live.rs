@@ -162,8 +162,6 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
     }
 
     let start = Instant::now();
-    let interval = Duration::from_secs_f64(s.checked.interval);
-    let end = s.args.run_for.map(|r| start + Duration::from_secs_f64(r));
     let sample_tx = tx.clone();
     let (poller, samples) = start_poller(s, start);
     // Forward samples into the one event channel.
@@ -189,14 +187,14 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
     let mut paused: Option<(f64, Vec<Collected>)> = None;
     let mut help = false;
     let mut dirty = true;
-    let mut clock = FrameClock::new(start, interval);
+    let mut clock = FrameClock::new(s, start);
     let mut frames = 0u64;
     let mut bytes_total = 0usize;
     let mut iter = 0u64;
 
     loop {
         let now_i = Instant::now();
-        if end.is_some_and(|e| now_i >= e) {
+        if clock.over(now_i) {
             break;
         }
         if clock.frame_due(&s.state, now_i) {
@@ -225,13 +223,7 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
                 panic!("test panic after {frames} frames");
             }
         }
-        let wait = clock
-            .due_at()
-            .saturating_duration_since(Instant::now())
-            .min(end.map_or(Duration::MAX, |e| {
-                e.saturating_duration_since(Instant::now())
-            }));
-        let ev = match rx.recv_timeout(wait.max(Duration::from_millis(1))) {
+        let ev = match rx.recv_timeout(clock.wait(Instant::now())) {
             Ok(ev) => ev,
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,

@@ -283,20 +283,35 @@ fn report_start(s: &Setup, c: &Collected) {
 }
 
 /// When frames are due: tick k's frame is drawn once every host answered it, or when
-/// 90 % of the interval has passed (a slow or dead host does not hold the frame back).
+/// 90 % of the interval has passed (a slow or dead host does not hold the frame back);
+/// and when the run ends (--run-for).
 pub(crate) struct FrameClock {
     start: Instant,
     interval: Duration,
+    end: Option<Instant>,
     next_tick: u64,
 }
 
 impl FrameClock {
-    fn new(start: Instant, interval: Duration) -> Self {
+    fn new(s: &Setup, start: Instant) -> Self {
         FrameClock {
             start,
-            interval,
+            interval: Duration::from_secs_f64(s.checked.interval),
+            end: s.args.run_for.map(|r| start + Duration::from_secs_f64(r)),
             next_tick: 0,
         }
+    }
+
+    fn over(&self, now: Instant) -> bool {
+        self.end.is_some_and(|e| now >= e)
+    }
+
+    /// How long to wait for events before something is due (at least 1 ms).
+    fn wait(&self, now: Instant) -> Duration {
+        let until = |t: Instant| t.saturating_duration_since(now);
+        until(self.due_at())
+            .min(self.end.map_or(Duration::MAX, until))
+            .max(Duration::from_millis(1))
     }
 
     fn due_at(&self) -> Instant {
@@ -322,14 +337,12 @@ impl FrameClock {
 fn stream(s: &mut Setup) -> Result<(), AppError> {
     let mut out = Outputs::new(s)?;
     let start = Instant::now();
-    let interval = Duration::from_secs_f64(s.checked.interval);
-    let end = s.args.run_for.map(|r| start + Duration::from_secs_f64(r));
     let (poller, rx) = start_poller(s, start);
-    let mut clock = FrameClock::new(start, interval);
+    let mut clock = FrameClock::new(s, start);
     let mut iter = 0u64;
     loop {
         let now_i = Instant::now();
-        if end.is_some_and(|e| now_i >= e) {
+        if clock.over(now_i) {
             break;
         }
         if clock.frame_due(&s.state, now_i) {
@@ -352,11 +365,7 @@ fn stream(s: &mut Setup) -> Result<(), AppError> {
             clock.advance();
             continue;
         }
-        let wait = clock
-            .due_at()
-            .saturating_duration_since(now_i)
-            .min(end.map_or(Duration::MAX, |e| e.saturating_duration_since(now_i)));
-        match rx.recv_timeout(wait.max(Duration::from_millis(1))) {
+        match rx.recv_timeout(clock.wait(now_i)) {
             Ok(c) => {
                 if c.tick == 0 {
                     report_start(s, &c);

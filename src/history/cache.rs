@@ -2,6 +2,7 @@
 //! so those already filled stay valid as the window slides: each frame derives only
 //! the samples that arrived since the last one, and a 6 h window costs what 60 s does.
 
+use super::decimate::Acc;
 use super::derive::{Cursor, Spec};
 use super::{derive_buckets, Bucket, HostHistory, Thinned};
 use crate::dashboard::Metric;
@@ -26,8 +27,8 @@ struct Cached {
     /// Time of the last entry taken in.
     last_entry_t: f64,
     done: VecDeque<Bucket>,
-    /// The bucket being filled: bucket, sum of times, count, column.
-    acc: Option<(Bucket, f64, u32, i64)>,
+    /// The bucket being filled.
+    acc: Option<Acc>,
     used: u64,
 }
 
@@ -35,53 +36,24 @@ impl Cached {
     fn add(&mut self, t: f64, v: f64, width: f64) {
         if v.is_nan() {
             self.flush();
-            self.done.push_back(Bucket {
-                t,
-                min: v,
-                max: v,
-                mean: v,
-            });
+            self.done.push_back(Bucket::point(t, v));
             return;
         }
         let col = (t / width).floor() as i64;
-        if self.acc.as_ref().is_some_and(|a| a.3 != col) {
+        if self.acc.as_ref().is_some_and(|a| a.col != col) {
             self.flush();
         }
         match &mut self.acc {
-            None => {
-                self.acc = Some((
-                    Bucket {
-                        t,
-                        min: v,
-                        max: v,
-                        mean: v,
-                    },
-                    t,
-                    1,
-                    col,
-                ))
-            }
-            Some((b, tsum, n, _)) => {
-                b.min = b.min.min(v);
-                b.max = b.max.max(v);
-                b.mean += v;
-                *tsum += t;
-                *n += 1;
-            }
+            None => self.acc = Some(Acc::new(t, v, col)),
+            Some(a) => a.add(t, v),
         }
     }
 
     fn flush(&mut self) {
-        if let Some(b) = self.acc.take() {
-            self.done.push_back(finished(b));
+        if let Some(a) = self.acc.take() {
+            self.done.push_back(a.finish());
         }
     }
-}
-
-fn finished((mut b, tsum, n, _): (Bucket, f64, u32, i64)) -> Bucket {
-    b.mean /= n as f64;
-    b.t = tsum / n as f64;
-    b
 }
 
 impl SeriesCache {
@@ -173,8 +145,8 @@ impl SeriesCache {
             c.done.pop_front();
         }
         let mut buckets: Vec<Bucket> = c.done.iter().copied().collect();
-        if let Some(a) = c.acc {
-            buckets.push(finished(a));
+        if let Some(a) = &c.acc {
+            buckets.push(a.finish());
         }
         Thinned {
             buckets,

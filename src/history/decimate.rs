@@ -15,6 +15,56 @@ impl Bucket {
     pub fn is_gap(&self) -> bool {
         self.mean.is_nan()
     }
+
+    /// A bucket of one point (a NaN value makes a gap).
+    pub fn point(t: f64, v: f64) -> Bucket {
+        Bucket {
+            t,
+            min: v,
+            max: v,
+            mean: v,
+        }
+    }
+}
+
+/// The bucket being filled: min, max, running sums for the mean value and time, and
+/// the column it belongs to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Acc {
+    bucket: Bucket,
+    tsum: f64,
+    n: u32,
+    pub col: i64,
+}
+
+impl Acc {
+    pub fn new(t: f64, v: f64, col: i64) -> Acc {
+        Acc {
+            bucket: Bucket::point(t, v),
+            tsum: t,
+            n: 1,
+            col,
+        }
+    }
+
+    pub fn add(&mut self, t: f64, v: f64) {
+        let b = &mut self.bucket;
+        b.min = b.min.min(v);
+        b.max = b.max.max(v);
+        b.mean += v;
+        self.tsum += t;
+        self.n += 1;
+    }
+
+    /// The bucket with its mean value and mean time.
+    pub fn finish(&self) -> Bucket {
+        let n = self.n as f64;
+        Bucket {
+            t: self.tsum / n,
+            mean: self.bucket.mean / n,
+            ..self.bucket
+        }
+    }
 }
 
 /// `points` in time order (NaN value = gap); `t0..t1` maps onto `columns` buckets.
@@ -37,7 +87,7 @@ pub(crate) struct Bucketer {
     raw: Vec<(f64, f64)>,
     out: Vec<Bucket>,
     col: i64,
-    acc: Option<(Bucket, f64, u32)>, // bucket, sum of t, count
+    acc: Option<Acc>,
     thinning: bool,
 }
 
@@ -79,12 +129,7 @@ impl Bucketer {
     fn add(&mut self, t: f64, v: f64) {
         if v.is_nan() {
             self.flush();
-            self.out.push(Bucket {
-                t,
-                min: v,
-                max: v,
-                mean: v,
-            });
+            self.out.push(Bucket::point(t, v));
             self.col = i64::MIN;
             return;
         }
@@ -94,48 +139,20 @@ impl Bucketer {
             self.col = c;
         }
         match &mut self.acc {
-            None => {
-                self.acc = Some((
-                    Bucket {
-                        t,
-                        min: v,
-                        max: v,
-                        mean: v,
-                    },
-                    t,
-                    1,
-                ))
-            }
-            Some((b, tsum, n)) => {
-                b.min = b.min.min(v);
-                b.max = b.max.max(v);
-                b.mean += v;
-                *tsum += t;
-                *n += 1;
-            }
+            None => self.acc = Some(Acc::new(t, v, c)),
+            Some(a) => a.add(t, v),
         }
     }
 
     fn flush(&mut self) {
-        if let Some((mut b, tsum, n)) = self.acc.take() {
-            b.mean /= n as f64;
-            b.t = tsum / n as f64;
-            self.out.push(b);
+        if let Some(a) = self.acc.take() {
+            self.out.push(a.finish());
         }
     }
 
     pub fn finish(mut self) -> Vec<Bucket> {
         if !self.thinning {
-            return self
-                .raw
-                .iter()
-                .map(|&(t, v)| Bucket {
-                    t,
-                    min: v,
-                    max: v,
-                    mean: v,
-                })
-                .collect();
+            return self.raw.iter().map(|&(t, v)| Bucket::point(t, v)).collect();
         }
         self.flush();
         self.out
