@@ -177,8 +177,6 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
         .map_err(|e| AppError::Failed(format!("cannot start: {e}")))?;
 
     let mut out = Outputs::new(s)?;
-    let mut renderer = Renderer::new();
-    let palette = Palette::for_dashboard(&s.state.dashboard);
     let max_window = s.state.window;
     let min_window = (4.0 * s.checked.interval).max(10.0).min(max_window);
     let panic_after: Option<u64> = std::env::var("TG_TEST_PANIC_AFTER_FRAMES")
@@ -214,7 +212,9 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
                 .as_deref()
                 .filter(|_| start.elapsed() < Duration::from_secs(15));
             let status = status_line(s, paused.is_some(), hint);
-            draw(s, sink, &mut renderer, &palette, now, &status, help)?;
+            // The outputs' renderer and palette serve the screen too: one glyph cache,
+            // one palette table, one series cache per run.
+            draw(s, sink, &mut out.renderer, &out.palette, now, &status, help)?;
             dirty = false;
             frames += 1;
             bytes_total += sink.last_bytes;
