@@ -17,8 +17,10 @@ use crate::display::{palette::Palette, png};
 use crate::render::Renderer;
 use crate::source::poller::{Collected, Poller};
 use crate::source::sim::{now_secs, DemoSource};
+use crate::source::ssh::{check_remote_path, SshOptions, SshSource};
 use crate::source::{SocketSource, Source};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 /// Why the run stopped early: bad input (exit 2) or a failure while running (exit 1).
@@ -41,6 +43,10 @@ pub struct Setup {
     pub args: RunArgs,
     pub checked: Checked,
     pub state: State,
+    /// The JSON-RPC socket path on remote hosts, when given (checked for ssh's -L).
+    remote_socket: Option<std::path::PathBuf>,
+    /// The private directory of the SSH forwards' local sockets.
+    run_dir: Option<tempfile::TempDir>,
 }
 
 pub fn setup(args: RunArgs) -> Result<Setup, AppError> {
@@ -77,13 +83,29 @@ pub fn setup(args: RunArgs) -> Result<Setup, AppError> {
         .unwrap_or_else(|| "UTC".into());
     let tz = jiff::tz::TimeZone::get(&tz_name)
         .map_err(|_| AppError::Usage(format!("unknown time zone '{tz_name}'")))?;
-    for h in &checked.hosts {
-        if let Target::Remote(name) = &h.target {
-            return Err(AppError::Usage(format!(
-                "remote host '{name}': SSH hosts are not supported yet; use localhost or unix:/path/to/jsonrpc20.sock"
-            )));
-        }
-    }
+    let remote = checked
+        .hosts
+        .iter()
+        .any(|h| matches!(h.target, Target::Remote(_)));
+    let remote_socket = match (&args.socket, remote) {
+        (Some(p), true) => Some(
+            check_remote_path(&p.to_string_lossy())
+                .map_err(|e| AppError::Usage(format!("--socket: {e}")))?,
+        ),
+        _ => None,
+    };
+    // Our ends of the SSH forwards live in a directory only we can enter (0700),
+    // removed when the run ends.
+    let run_dir = if remote {
+        Some(
+            tempfile::Builder::new()
+                .prefix("traffic_grapher-")
+                .tempdir()
+                .map_err(|e| AppError::Failed(format!("cannot make a private directory: {e}")))?,
+        )
+    } else {
+        None
+    };
     if args.gui {
         return Err(AppError::Usage(
             "--gui is not available yet; use --save-png FILE".into(),
@@ -101,6 +123,8 @@ pub fn setup(args: RunArgs) -> Result<Setup, AppError> {
         args,
         checked,
         state,
+        remote_socket,
+        run_dir,
     })
 }
 
@@ -109,8 +133,25 @@ fn sources(s: &Setup) -> Vec<Box<dyn Source>> {
     s.checked
         .hosts
         .iter()
-        .map(|h| -> Box<dyn Source> {
+        .enumerate()
+        .map(|(i, h)| -> Box<dyn Source> {
             match &h.target {
+                Target::Remote(name) => {
+                    let dir = s
+                        .run_dir
+                        .as_ref()
+                        .map_or_else(std::env::temp_dir, |d| d.path().to_path_buf());
+                    Box::new(SshSource::new(
+                        name.clone(),
+                        SshOptions {
+                            config: s.args.ssh_config.clone(),
+                            options: s.args.ssh_option.clone(),
+                        },
+                        dir.join(format!("h{i}.sock")),
+                        s.remote_socket.clone(),
+                        timeout,
+                    ))
+                }
                 Target::Demo(seed) => Box::new(DemoSource::new(*seed, 1.0, h.label.clone())),
                 Target::Unix(p) => Box::new(SocketSource::new(
                     Some((p.clone(), "given as unix:".into())),
@@ -206,6 +247,26 @@ impl Outputs {
     }
 }
 
+/// SIGTERM, SIGINT and SIGHUP end a run without a terminal through its normal exit, so
+/// SSH forwards and their sockets are cleaned up; a second signal ends it at once.
+fn stop_on_signals() -> Result<Arc<AtomicBool>, AppError> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let flag = Arc::new(AtomicBool::new(false));
+    for sig in [SIGTERM, SIGINT, SIGHUP] {
+        signal_hook::flag::register_conditional_shutdown(sig, 1, flag.clone())
+            .and_then(|_| signal_hook::flag::register(sig, flag.clone()))
+            .map_err(|e| AppError::Failed(format!("cannot watch signals: {e}")))?;
+    }
+    Ok(flag)
+}
+
+/// Writes a line to stdout; false when nobody reads it any more (`| head`).
+fn say(line: &str) -> bool {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").and_then(|_| out.flush()).is_ok()
+}
+
 fn start_poller(s: &Setup, start: Instant) -> (Poller, mpsc::Receiver<Collected>) {
     let (tx, rx) = mpsc::channel();
     let tx = std::sync::Mutex::new(tx);
@@ -226,14 +287,27 @@ fn start_poller(s: &Setup, start: Instant) -> (Poller, mpsc::Receiver<Collected>
 /// Two samples one interval apart, one frame, exit.
 fn once(s: &mut Setup) -> Result<(), AppError> {
     let mut out = Outputs::new(s)?;
+    let stop = stop_on_signals()?;
     let start = Instant::now();
     let (poller, rx) = start_poller(s, start);
     let n = s.state.hosts.len();
     let mut got = vec![0u8; n];
+    // Two ticks, and time for an SSH host to connect (ssh's own start included).
     let deadline = start + Duration::from_secs_f64(s.checked.interval * 2.0 + 6.0);
     while got.iter().any(|&g| g < 2) {
+        if stop.load(Ordering::SeqCst) {
+            poller.stop();
+            return Err(AppError::Failed("stopped by a signal".into()));
+        }
         let left = deadline.saturating_duration_since(Instant::now());
-        let Ok(c) = rx.recv_timeout(left) else { break };
+        if left.is_zero() {
+            break;
+        }
+        let c = match rx.recv_timeout(left.min(Duration::from_millis(100))) {
+            Ok(c) => c,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let host = c.host;
         if c.tick == 0 {
             report_start(s, &c);
@@ -256,9 +330,9 @@ fn once(s: &mut Setup) -> Result<(), AppError> {
         eprintln!("wrote {w}");
     }
     if s.args.json {
-        println!("{:#}", output::frame_json(&s.state, now));
+        say(&format!("{:#}", output::frame_json(&s.state, now)));
     } else if written.is_empty() {
-        print!("{}", output::frame_text(&s.state, now));
+        say(output::frame_text(&s.state, now).trim_end());
     }
     let failed = s.state.errors();
     if failed.len() == n {
@@ -336,13 +410,14 @@ impl FrameClock {
 /// A frame per tick until --run-for ends the run (or the process is stopped).
 fn stream(s: &mut Setup) -> Result<(), AppError> {
     let mut out = Outputs::new(s)?;
+    let stop = stop_on_signals()?;
     let start = Instant::now();
     let (poller, rx) = start_poller(s, start);
     let mut clock = FrameClock::new(s, start);
     let mut iter = 0u64;
     loop {
         let now_i = Instant::now();
-        if clock.over(now_i) {
+        if clock.over(now_i) || stop.load(Ordering::SeqCst) {
             break;
         }
         if clock.frame_due(&s.state, now_i) {
@@ -356,16 +431,20 @@ fn stream(s: &mut Setup) -> Result<(), AppError> {
                     Some(e) => format!("{} ERROR {e}", h.spec.label),
                 })
                 .collect();
-            if files.is_empty() {
-                println!("frame {iter}: {}", states.join(", "));
+            let line = if files.is_empty() {
+                format!("frame {iter}: {}", states.join(", "))
             } else {
-                println!("frame {iter}: wrote {}", files.join(", "));
+                format!("frame {iter}: wrote {}", files.join(", "))
+            };
+            if !say(&line) {
+                break;
             }
             iter += 1;
             clock.advance();
             continue;
         }
-        match rx.recv_timeout(clock.wait(now_i)) {
+        // Woken at least every 100 ms to see a signal.
+        match rx.recv_timeout(clock.wait(now_i).min(Duration::from_millis(100))) {
             Ok(c) => {
                 if c.tick == 0 {
                     report_start(s, &c);

@@ -48,7 +48,8 @@ pub struct SimulateArgs {
 
 #[derive(Debug, Args, Default)]
 pub struct RunArgs {
-    /// Hosts to watch: localhost (also 127.0.0.1, ::1, local), unix:/path/to.sock, or
+    /// Hosts to watch: localhost (also 127.0.0.1, ::1, local), unix:/path/to.sock, a
+    /// remote host reached by ssh (name, user@name or an ssh_config alias), or
     /// LABEL=HOST to set the label shown. None means localhost.
     pub hosts: Vec<String>,
     /// Refresh interval in seconds [default: 1].
@@ -63,9 +64,15 @@ pub struct RunArgs {
     /// Time zone of the clock in the title (IANA name; also -tz) [default: UTC].
     #[arg(long, value_name = "TZ")]
     pub timezone: Option<String>,
-    /// JSON-RPC socket path of the local ATS (skips discovery).
+    /// JSON-RPC socket path on the hosts, local and remote (skips discovery).
     #[arg(long, env = "TRAFFICSERVER_JSONRPC_SOCKET", value_name = "PATH")]
     pub socket: Option<PathBuf>,
+    /// ssh_config file for remote hosts (passed to ssh as -F).
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
+    /// ssh option for remote hosts, as Key=Value (passed as -o; repeatable).
+    #[arg(long, value_name = "OPT")]
+    pub ssh_option: Vec<String>,
     /// Draw in a desktop window.
     #[arg(long)]
     pub gui: bool,
@@ -180,6 +187,14 @@ pub fn check(run: &RunArgs) -> Result<Checked, String> {
         return Err("--page counts from 1".into());
     }
     let (width, height) = parse_size(&run.size)?;
+    for o in &run.ssh_option {
+        crate::source::ssh::check_option(o)?;
+    }
+    if let Some(f) = &run.ssh_config {
+        if !f.is_file() {
+            return Err(format!("--ssh-config {}: no such file", f.display()));
+        }
+    }
     let hosts = match run.demo {
         Some(n) => {
             if !run.hosts.is_empty() {

@@ -14,14 +14,14 @@ pub struct Discovered {
     pub how: String,
 }
 
-const PREFIXES: [&str; 5] = [
+pub(crate) const PREFIXES: [&str; 5] = [
     "/usr/local",
     "/opt/ats",
     "/opt/trafficserver",
     "/usr",
     "/opt/ts",
 ];
-const SOCKET_NAME: &str = "jsonrpc20.sock";
+pub(crate) const SOCKET_NAME: &str = "jsonrpc20.sock";
 
 pub fn discover_local_socket() -> Result<Discovered, SourceError> {
     let mut tried = Vec::new();

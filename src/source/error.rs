@@ -37,6 +37,16 @@ pub enum SourceError {
         message: String,
         data: String,
     },
+    #[error("ssh {host}: {detail}")]
+    Ssh { host: String, detail: String },
+    #[error("no JSON-RPC socket found on {host}; tried: {tried}. Is ATS 10 running there? Give its path with --socket")]
+    RemoteNotDiscovered { host: String, tried: String },
+    #[error("remote socket {host}:{path} could not be opened (missing, no permission, or socket forwarding disabled in sshd){said}")]
+    RemoteSocket {
+        host: String,
+        path: PathBuf,
+        said: String,
+    },
     #[error("I/O error on {path}: {message}")]
     Io { path: PathBuf, message: String },
 }

@@ -2,8 +2,7 @@
 //! explicit `unix:/path`.
 
 use super::discovery::{discover_local_socket, Discovered};
-use super::jsonrpc::{build_requests, parse_response, MAX_REQUEST_BYTES};
-use super::transport::exchange;
+use super::transport::call_records;
 use super::{Reading, Source, SourceError};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -66,23 +65,17 @@ impl SocketSource {
 impl Source for SocketSource {
     fn collect(&mut self, keys: &[String]) -> Result<Reading, SourceError> {
         let sock = self.resolve()?;
-        let mut reading = Reading::default();
-        for req in build_requests(keys, self.next_id, MAX_REQUEST_BYTES) {
-            self.next_id += 1;
-            let answer = exchange(&sock.path, &req, self.timeout).map_err(|e| match e {
-                SourceError::SocketNotFound { path, .. } => {
-                    // A discovered socket that vanished (ATS stopped or moved): look again later.
-                    self.found = None;
-                    SourceError::SocketNotFound {
-                        path,
-                        how: sock.how.clone(),
-                    }
+        call_records(&sock.path, keys, &mut self.next_id, self.timeout).map_err(|e| match e {
+            SourceError::SocketNotFound { path, .. } => {
+                // A discovered socket that vanished (ATS stopped or moved): look again later.
+                self.found = None;
+                SourceError::SocketNotFound {
+                    path,
+                    how: sock.how.clone(),
                 }
-                e => e,
-            })?;
-            reading.merge(parse_response(&answer)?);
-        }
-        Ok(reading)
+            }
+            e => e,
+        })
     }
 
     fn describe(&self) -> String {

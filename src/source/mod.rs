@@ -1,6 +1,6 @@
 //! Where numbers come from: the JSON-RPC 2.0 codec, the Unix-socket transport with its
 //! ATS-specific reading rules, socket discovery, the simulator behind `--demo` and the
-//! per-host poller thread. Knows nothing about pages or pixels.
+//! per-host poller thread, and remote hosts through ssh. Knows nothing about pages or pixels.
 
 mod discovery;
 mod error;
@@ -8,6 +8,7 @@ pub mod jsonrpc;
 mod local;
 pub mod poller;
 pub mod sim;
+pub mod ssh;
 pub mod transport;
 
 pub use discovery::{discover_local_socket, Discovered};
@@ -25,6 +26,10 @@ pub struct Reading {
     pub texts: HashMap<String, String>,
     /// Names the host does not have (ATS's errorList).
     pub missing: Vec<String>,
+    /// When the host read its counters (seconds since the epoch), when the source knows
+    /// it better than the poller: the first collection of an SSH host also starts ssh,
+    /// and the values belong to the request, not to that start.
+    pub t: Option<f64>,
 }
 
 impl Reading {
@@ -32,6 +37,7 @@ impl Reading {
         self.values.extend(other.values);
         self.texts.extend(other.texts);
         self.missing.extend(other.missing);
+        self.t = self.t.or(other.t);
     }
 }
 

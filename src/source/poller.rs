@@ -54,7 +54,10 @@ impl Poller {
                             let (t0, w0) = (Instant::now(), now_secs());
                             let result = src.collect(&keys);
                             let took = t0.elapsed();
-                            let t = w0 + took.as_secs_f64() / 2.0;
+                            let t = match &result {
+                                Ok(Reading { t: Some(t), .. }) => *t,
+                                _ => w0 + took.as_secs_f64() / 2.0,
+                            };
                             deliver(Collected {
                                 host,
                                 tick: k,
@@ -73,11 +76,19 @@ impl Poller {
         Poller { stop, threads }
     }
 
-    /// Asks every thread to stop and waits for those not stuck in a collection.
+    /// Asks every thread to stop and waits (2 s at most) for them to end, so that
+    /// their sources are dropped (an SSH forward's child and socket go with them). A
+    /// thread still inside a collection after that is left; it ends with the process.
     pub fn stop(mut self) {
         self.stop.store(true, Ordering::SeqCst);
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline && self.threads.iter().any(|t| !t.is_finished()) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         for t in self.threads.drain(..) {
-            let _ = t.join();
+            if t.is_finished() {
+                let _ = t.join();
+            }
         }
     }
 }

@@ -2,8 +2,9 @@
 //! request in one write, then read until one complete JSON value or EOF, whichever
 //! comes first, with a deadline so a silent server cannot hold a tick.
 
-use super::jsonrpc::is_complete;
-use super::SourceError;
+use super::jsonrpc::{build_requests, is_complete, parse_response, MAX_REQUEST_BYTES};
+use super::sim::now_secs;
+use super::{Reading, SourceError};
 use std::io::{ErrorKind, Read, Write};
 use std::os::unix::fs::FileTypeExt;
 use std::os::unix::net::UnixStream;
@@ -13,7 +14,40 @@ use std::time::{Duration, Instant};
 /// Largest answer we accept; far above any real one (a full record dump is ~1 MB).
 const MAX_ANSWER_BYTES: usize = 64 << 20;
 
+/// Asks the socket at `path` for `keys` (one request, or several when they would pass
+/// ATS's request size limit); `next_id` numbers the requests.
+pub fn call_records(
+    path: &Path,
+    keys: &[String],
+    next_id: &mut u64,
+    timeout: Duration,
+) -> Result<Reading, SourceError> {
+    let mut reading = Reading::default();
+    let (t0, w0) = (Instant::now(), now_secs());
+    let mut first_answer = None;
+    for req in build_requests(keys, *next_id, MAX_REQUEST_BYTES) {
+        *next_id += 1;
+        let (answer, at) = exchange_timed(path, &req, timeout)?;
+        first_answer.get_or_insert(at);
+        reading.merge(parse_response(&answer)?);
+    }
+    // The values are those of the moment the server answered: the answer's first byte
+    // comes right after (a fresh SSH channel can take tens of ms to open before the
+    // server even sees the request, so the middle of the call would be early).
+    reading.t = first_answer.map(|at| w0 + at.duration_since(t0).as_secs_f64());
+    Ok(reading)
+}
+
 pub fn exchange(path: &Path, request: &[u8], timeout: Duration) -> Result<Vec<u8>, SourceError> {
+    exchange_timed(path, request, timeout).map(|(answer, _)| answer)
+}
+
+/// As `exchange`, also giving when the answer's first byte arrived.
+fn exchange_timed(
+    path: &Path,
+    request: &[u8],
+    timeout: Duration,
+) -> Result<(Vec<u8>, Instant), SourceError> {
     let start = Instant::now();
     let mut stream = UnixStream::connect(path).map_err(|e| connect_error(path, &e))?;
     let io = |e: std::io::Error| SourceError::io(path, &e);
@@ -30,6 +64,7 @@ pub fn exchange(path: &Path, request: &[u8], timeout: Duration) -> Result<Vec<u8
     })?;
 
     let mut buf = Vec::with_capacity(16 * 1024);
+    let mut first_byte = None;
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         let left = timeout.saturating_sub(start.elapsed());
@@ -44,6 +79,7 @@ pub fn exchange(path: &Path, request: &[u8], timeout: Duration) -> Result<Vec<u8
         match stream.read(&mut chunk) {
             Ok(0) => break, // EOF: the server closed after its one write
             Ok(n) => {
+                first_byte.get_or_insert_with(Instant::now);
                 buf.extend_from_slice(&chunk[..n]);
                 if is_complete(&buf) {
                     break;
@@ -79,7 +115,7 @@ pub fn exchange(path: &Path, request: &[u8], timeout: Duration) -> Result<Vec<u8
             path: path.to_path_buf(),
         });
     }
-    Ok(buf)
+    Ok((buf, first_byte.unwrap_or(start)))
 }
 
 fn connect_error(path: &Path, e: &std::io::Error) -> SourceError {
