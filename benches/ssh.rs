@@ -161,7 +161,13 @@ fn main() {
                 let mut line = String::new();
                 let _ = BufReader::new(out).read_line(&mut line);
                 assert!(line.starts_with("frame 0:"), "{line}");
-                ms(t.elapsed())
+                let took = ms(t.elapsed());
+                // SIGTERM, so that it removes its forwards as a user's stop would.
+                let _ = Command::new("kill")
+                    .args(["-TERM", &child.0.id().to_string()])
+                    .status();
+                let _ = child.0.wait();
+                took
             })
             .collect();
         println!(

@@ -299,6 +299,12 @@ fn nothing_is_left_after_sigterm_sigint_q_or_a_panic() {
             assert!(t.elapsed() < Duration::from_secs(10), "no ssh started");
             std::thread::sleep(Duration::from_millis(20));
         }
+        // While it runs, the forwards' directory is ours alone.
+        let dirs: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
+        assert_eq!(dirs.len(), 1, "{dirs:?}");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = dirs[0].metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{:?} is {mode:o}", dirs[0].path());
         std::thread::sleep(Duration::from_millis(700));
         Command::new("kill")
             .args([sig, &child.id().to_string()])

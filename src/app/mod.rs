@@ -100,6 +100,7 @@ pub fn setup(args: RunArgs) -> Result<Setup, AppError> {
         Some(
             tempfile::Builder::new()
                 .prefix("traffic_grapher-")
+                .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
                 .tempdir()
                 .map_err(|e| AppError::Failed(format!("cannot make a private directory: {e}")))?,
         )
@@ -293,7 +294,12 @@ fn once(s: &mut Setup) -> Result<(), AppError> {
     let n = s.state.hosts.len();
     let mut got = vec![0u8; n];
     // Two ticks, and time for an SSH host to connect (ssh's own start included).
-    let deadline = start + Duration::from_secs_f64(s.checked.interval * 2.0 + 6.0);
+    let slack = if s.run_dir.is_some() {
+        crate::source::ssh::CONNECT_WAIT + Duration::from_secs(2)
+    } else {
+        Duration::from_secs(6)
+    };
+    let deadline = start + Duration::from_secs_f64(s.checked.interval * 2.0) + slack;
     while got.iter().any(|&g| g < 2) {
         if stop.load(Ordering::SeqCst) {
             poller.stop();

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use tunnel::Tunnel;
 
 /// How long ssh may take to connect and authenticate (bastions included).
-const CONNECT_WAIT: Duration = Duration::from_secs(15);
+pub const CONNECT_WAIT: Duration = Duration::from_secs(15);
 /// Longest wait between attempts to bring a failed forward back.
 const MAX_BACKOFF_SECS: u64 = 30;
 
