@@ -1,6 +1,7 @@
 //! The live dashboard in the terminal: frames as iTerm2, Kitty or Sixel images, or as
 //! text cells; keys; resize; pause and zoom; a clean terminal on every way out.
 
+use super::controls::{Action, Controls};
 use super::{output, start_poller, AppError, FrameClock, Outputs, Setup};
 use crate::display::palette::Palette;
 use crate::display::term::detect::{self, Hints, Protocol, Replies};
@@ -23,17 +24,6 @@ enum Ev {
     Resize,
     Quit,
 }
-
-const HELP: [&str; 8] = [
-    "h / ←      previous page",
-    "l / →      next page",
-    "1 … 9      go to page",
-    "space      pause / resume the picture",
-    "+ / -      narrow / widen the time window",
-    "?          this help",
-    "q / Ctrl-C quit",
-    "",
-];
 
 /// How frames reach the terminal.
 struct Sink {
@@ -177,13 +167,10 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
         .map_err(|e| AppError::Failed(format!("cannot start: {e}")))?;
 
     let mut out = Outputs::new(s)?;
-    let max_window = s.state.window;
-    let min_window = (4.0 * s.checked.interval).max(10.0).min(max_window);
+    let mut controls = Controls::new(s);
     let panic_after: Option<u64> = std::env::var("TG_TEST_PANIC_AFTER_FRAMES")
         .ok()
         .and_then(|v| v.parse().ok());
-    let mut paused: Option<(f64, Vec<Collected>)> = None;
-    let mut help = false;
     let mut dirty = true;
     let mut clock = FrameClock::new(s, start);
     let mut frames = 0u64;
@@ -196,7 +183,7 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
             break;
         }
         if clock.frame_due(&s.state, now_i) {
-            if paused.is_none() {
+            if controls.paused.is_none() {
                 dirty = true;
                 if s.args.save_png.is_some() {
                     out.save(s, iter, now_secs())?;
@@ -206,14 +193,15 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
             clock.advance();
         }
         if dirty {
-            let now = paused.as_ref().map_or_else(now_secs, |p| p.0);
+            let now = controls.now();
             // The tmux hint is said once, for the first seconds, not for the whole run.
             let hint = notice
                 .as_deref()
                 .filter(|_| start.elapsed() < Duration::from_secs(15));
-            let status = status_line(s, paused.is_some(), hint);
+            let status = controls.status_line(s, hint);
             // The outputs' renderer and palette serve the screen too: one glyph cache,
             // one palette table, one series cache per run.
+            let help = controls.help_lines();
             draw(s, sink, &mut out.renderer, &out.palette, now, &status, help)?;
             dirty = false;
             frames += 1;
@@ -242,48 +230,24 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
                 if let Some(log) = &mut out.log {
                     log.write(&output::log_line(&s.state, &c));
                 }
-                match &mut paused {
-                    Some((_, held)) => held.push(c),
-                    None => {
-                        s.state.apply(c);
-                    }
-                }
+                controls.sample(s, c);
             }
             Ev::Key(k) => {
-                let pages = s.state.dashboard.pages.len();
                 let ctrl_c =
                     k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
-                match k.code {
-                    _ if ctrl_c => break,
-                    KeyCode::Char('q') | KeyCode::Esc => break,
-                    KeyCode::Char('h') | KeyCode::Left => {
-                        s.state.page = (s.state.page + pages - 1) % pages
-                    }
-                    KeyCode::Char('l') | KeyCode::Right => {
-                        s.state.page = (s.state.page + 1) % pages
-                    }
-                    KeyCode::Char(d @ '1'..='9') => {
-                        let p = d as usize - '1' as usize;
-                        if p < pages {
-                            s.state.page = p;
-                        }
-                    }
-                    KeyCode::Char(' ') => match paused.take() {
-                        None => paused = Some((now_secs(), Vec::new())),
-                        Some((_, held)) => {
-                            for c in held {
-                                s.state.apply(c);
-                            }
-                        }
+                let action = match k.code {
+                    _ if ctrl_c => Action::Quit,
+                    KeyCode::Esc => Action::Quit,
+                    KeyCode::Left => Action::PrevPage,
+                    KeyCode::Right => Action::NextPage,
+                    KeyCode::Char(c) => match Action::from_char(c) {
+                        Some(a) => a,
+                        None => continue,
                     },
-                    KeyCode::Char('+') | KeyCode::Char('=') => {
-                        s.state.window = (s.state.window / 2.0).max(min_window)
-                    }
-                    KeyCode::Char('-') | KeyCode::Char('_') => {
-                        s.state.window = (s.state.window * 2.0).min(max_window)
-                    }
-                    KeyCode::Char('?') => help = !help,
                     _ => continue,
+                };
+                if !controls.act(s, action) {
+                    break;
                 }
                 dirty = true;
             }
@@ -301,23 +265,6 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
         log.write(&summary.to_string());
     }
     Ok(summary.to_string())
-}
-
-fn status_line(s: &Setup, paused: bool, notice: Option<&str>) -> StatusLine {
-    let mut help = format!(
-        "[←/→ h/l pages, 1-9, space pause, +/- zoom, ? help, q quit] | {}",
-        s.state.help_text()
-    );
-    if paused {
-        help = format!("PAUSED (space resumes) | {help}");
-    }
-    if let Some(n) = notice {
-        help = format!("{n} | {help}");
-    }
-    match s.state.status(&help) {
-        StatusLine::Help(_) => StatusLine::Help(help),
-        e => e,
-    }
 }
 
 /// Pixel size of the image area: the terminal's pixels less the last row (kept for the
@@ -358,9 +305,8 @@ fn draw(
     palette: &Palette,
     now: f64,
     status: &StatusLine,
-    help: bool,
+    help_lines: Option<Vec<String>>,
 ) -> Result<(), AppError> {
-    let help_lines: Vec<String> = HELP.iter().map(|l| l.to_string()).collect();
     if let Some(t) = &mut sink.text {
         let marker = match s.args.marker.as_str() {
             "block" => ratatui::symbols::Marker::Block,
@@ -372,7 +318,7 @@ fn draw(
             now,
             marker,
             status,
-            help: help.then_some(&help_lines[..]),
+            help: help_lines.as_deref(),
         };
         t.draw(|f| text::draw(f, &s.state, &o))
             .map_err(|e| AppError::Failed(format!("cannot draw: {e}")))?;
@@ -382,9 +328,7 @@ fn draw(
     let (w, h) = image_size(sink);
     let views = s.state.views();
     let mut input = s.state.input(&views, s.state.page, now, status.clone());
-    if help {
-        input.overlay = Some(help_lines);
-    }
+    input.overlay = help_lines;
     let frame = renderer.render(&input, w, h);
     let wrap: &dyn Fn(&[u8]) -> Vec<u8> = if sink.tmux {
         &images::tmux_wrap

@@ -2,6 +2,7 @@
 //! samples one interval apart and draws one frame; the stream mode draws a frame per
 //! tick (a slow host never holds one back) until --run-for ends it.
 
+mod controls;
 mod live;
 mod output;
 mod simulate;
