@@ -267,7 +267,10 @@ fn bad_input_exits_2_with_one_line() {
             vec!["--once", "--", "-oProxyCommand=touch pwned"],
             "'-oProxyCommand=touch pwned' starts with '-'".into(),
         ),
-        (vec!["--gui"], "--gui is not available yet".into()),
+        (
+            vec!["--gui", "--once"],
+            "--gui shows a live window; it does not go with --once".into(),
+        ),
         (vec!["--demo", "0"], "--demo takes 1 to 64 hosts".into()),
     ];
     for (args, want) in cases {

@@ -3,6 +3,7 @@
 //! tick (a slow host never holds one back) until --run-for ends it.
 
 mod controls;
+mod gui;
 mod live;
 mod output;
 mod simulate;
@@ -108,10 +109,11 @@ pub fn setup(args: RunArgs) -> Result<Setup, AppError> {
     } else {
         None
     };
-    if args.gui {
-        return Err(AppError::Usage(
-            "--gui is not available yet; use --save-png FILE".into(),
-        ));
+    if args.gui && (args.once || args.no_keyboard) {
+        return Err(AppError::Usage(format!(
+            "--gui shows a live window; it does not go with {}",
+            if args.once { "--once" } else { "--no-keyboard" }
+        )));
     }
     let mut state = State::new(
         dashboard,
@@ -186,6 +188,9 @@ pub fn run(args: RunArgs) -> Result<(), AppError> {
     let mut s = setup(args)?;
     if s.args.once {
         return once(&mut s);
+    }
+    if s.args.gui {
+        return gui::gui(&mut s);
     }
     if s.args.no_keyboard {
         return stream(&mut s);

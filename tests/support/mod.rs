@@ -5,6 +5,7 @@
 
 pub mod pty;
 pub mod sshd;
+pub mod x11;
 
 use serde_json::Value;
 use std::path::Path;
