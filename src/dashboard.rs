@@ -5,6 +5,8 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::fmt;
 
+pub mod rules;
+
 /// The earlier tool's four pages, embedded so the binary needs no files.
 pub const BUILTIN_YAML: &str = include_str!("../assets/default_pages.yaml");
 

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Simulate(a)) => app::simulate(a),
+        Some(Command::Metrics(a)) => app::metrics(a),
         None => app::run(cli.run),
     };
     match result {

@@ -19,7 +19,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 enum Ev {
-    Sample(Collected),
+    Sample(Box<Collected>),
     Key(KeyEvent),
     Resize,
     Quit,
@@ -159,7 +159,7 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
         .name("samples".into())
         .spawn(move || {
             for c in samples {
-                if sample_tx.send(Ev::Sample(c)).is_err() {
+                if sample_tx.send(Ev::Sample(Box::new(c))).is_err() {
                     return;
                 }
             }
@@ -230,7 +230,7 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
                 if let Some(log) = &mut out.log {
                     log.write(&output::log_line(&s.state, &c));
                 }
-                controls.sample(s, c);
+                controls.sample(s, *c);
             }
             Ev::Key(k) => {
                 let ctrl_c =

@@ -5,22 +5,26 @@
 mod controls;
 mod gui;
 mod live;
+mod metrics;
 mod output;
 mod simulate;
 mod state;
 
+pub use metrics::metrics;
 pub use output::{frame_json, png_name};
 pub use simulate::simulate;
 pub use state::State;
 
-use crate::cli::{check, Checked, RunArgs, Target};
+use crate::cli::{check, Checked, HostSpec, RunArgs, Target};
 use crate::dashboard::Dashboard;
 use crate::display::{palette::Palette, png};
 use crate::render::Renderer;
+use crate::source::http::HttpSource;
 use crate::source::poller::{Collected, Poller};
 use crate::source::sim::{now_secs, DemoSource};
 use crate::source::ssh::{check_remote_path, SshOptions, SshSource};
 use crate::source::{SocketSource, Source};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
@@ -98,17 +102,7 @@ pub fn setup(args: RunArgs) -> Result<Setup, AppError> {
     };
     // Our ends of the SSH forwards live in a directory only we can enter (0700),
     // removed when the run ends.
-    let run_dir = if remote {
-        Some(
-            tempfile::Builder::new()
-                .prefix("traffic_grapher-")
-                .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-                .tempdir()
-                .map_err(|e| AppError::Failed(format!("cannot make a private directory: {e}")))?,
-        )
-    } else {
-        None
-    };
+    let run_dir = if remote { Some(private_dir()?) } else { None };
     if args.gui && (args.once || args.no_keyboard) {
         return Err(AppError::Usage(format!(
             "--gui shows a live window; it does not go with {}",
@@ -132,46 +126,73 @@ pub fn setup(args: RunArgs) -> Result<Setup, AppError> {
     })
 }
 
+/// What every source of a run shares.
+pub(crate) struct SourceOpts {
+    /// --socket / TRAFFICSERVER_JSONRPC_SOCKET, for local hosts.
+    pub socket: Option<PathBuf>,
+    /// The same path, checked for ssh's -L, for remote hosts.
+    pub remote_socket: Option<PathBuf>,
+    pub ssh: SshOptions,
+    /// Where SSH forwards put their local sockets.
+    pub dir: PathBuf,
+    pub timeout: Duration,
+}
+
+pub(crate) fn source_for(i: usize, h: &HostSpec, o: &SourceOpts) -> Box<dyn Source> {
+    match &h.target {
+        Target::Remote(name) => Box::new(SshSource::new(
+            name.clone(),
+            o.ssh.clone(),
+            o.dir.join(format!("h{i}.sock")),
+            o.remote_socket.clone(),
+            o.timeout,
+        )),
+        Target::Demo(seed) => Box::new(DemoSource::new(*seed, 1.0, h.label.clone())),
+        Target::Http(url) => Box::new(HttpSource::new(url.clone(), o.timeout)),
+        Target::Unix(p) => Box::new(SocketSource::new(
+            Some((p.clone(), "given as unix:".into())),
+            o.timeout,
+        )),
+        Target::Local => {
+            let fixed = o.socket.clone().map(|p| {
+                (
+                    p,
+                    "from --socket or TRAFFICSERVER_JSONRPC_SOCKET".to_string(),
+                )
+            });
+            Box::new(SocketSource::new(fixed, o.timeout))
+        }
+    }
+}
+
+/// A directory only we can enter (0700), removed when dropped: SSH forwards' sockets.
+pub(crate) fn private_dir() -> Result<tempfile::TempDir, AppError> {
+    tempfile::Builder::new()
+        .prefix("traffic_grapher-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| AppError::Failed(format!("cannot make a private directory: {e}")))
+}
+
 fn sources(s: &Setup) -> Vec<Box<dyn Source>> {
-    let timeout = Duration::from_secs_f64(s.checked.interval.clamp(1.0, 5.0));
+    let o = SourceOpts {
+        socket: s.args.socket.clone(),
+        remote_socket: s.remote_socket.clone(),
+        ssh: SshOptions {
+            config: s.args.ssh_config.clone(),
+            options: s.args.ssh_option.clone(),
+        },
+        dir: s
+            .run_dir
+            .as_ref()
+            .map_or_else(std::env::temp_dir, |d| d.path().to_path_buf()),
+        timeout: Duration::from_secs_f64(s.checked.interval.clamp(1.0, 5.0)),
+    };
     s.checked
         .hosts
         .iter()
         .enumerate()
-        .map(|(i, h)| -> Box<dyn Source> {
-            match &h.target {
-                Target::Remote(name) => {
-                    let dir = s
-                        .run_dir
-                        .as_ref()
-                        .map_or_else(std::env::temp_dir, |d| d.path().to_path_buf());
-                    Box::new(SshSource::new(
-                        name.clone(),
-                        SshOptions {
-                            config: s.args.ssh_config.clone(),
-                            options: s.args.ssh_option.clone(),
-                        },
-                        dir.join(format!("h{i}.sock")),
-                        s.remote_socket.clone(),
-                        timeout,
-                    ))
-                }
-                Target::Demo(seed) => Box::new(DemoSource::new(*seed, 1.0, h.label.clone())),
-                Target::Unix(p) => Box::new(SocketSource::new(
-                    Some((p.clone(), "given as unix:".into())),
-                    timeout,
-                )),
-                _ => {
-                    let fixed = s.args.socket.clone().map(|p| {
-                        (
-                            p,
-                            "from --socket or TRAFFICSERVER_JSONRPC_SOCKET".to_string(),
-                        )
-                    });
-                    Box::new(SocketSource::new(fixed, timeout))
-                }
-            }
-        })
+        .map(|(i, h)| source_for(i, h, &o))
         .collect()
 }
 
@@ -181,6 +202,7 @@ fn kind_name(t: &Target) -> &'static str {
         Target::Unix(_) => "unix socket",
         Target::Local => "local socket",
         Target::Remote(_) => "SSH",
+        Target::Http(_) => "stats_over_http",
     }
 }
 

@@ -1,11 +1,11 @@
 //! What the app knows: the dashboard, each host's history, version and errors.
 
 use crate::cli::{HostSpec, Target};
-use crate::dashboard::Dashboard;
+use crate::dashboard::{rules, Dashboard};
 use crate::history::{HostHistory, KeyIndex};
 use crate::render::{Frame, FrameInput, HostView, Renderer, StatusLine};
 use crate::source::poller::Collected;
-use crate::source::sim::simulated_history;
+use crate::source::sim::{read, TrafficModel};
 use crate::source::VERSION_RECORD;
 use std::sync::Arc;
 
@@ -16,21 +16,30 @@ pub struct HostState {
     /// Failed collections in a row.
     pub failures_in_row: u32,
     pub last_tick: Option<u64>,
+    /// The values last filed, and when they last changed.
+    last_values: Option<(std::collections::HashMap<String, f64>, f64)>,
 }
+
+/// ATS 9 publishes its counters every 5 s by default (records'
+/// `proxy.config.raw_stat_sync_interval_ms`): between two publications a host answers
+/// the same numbers. Such a repeat is not filed as a new sample (it would draw a rate
+/// of 0 and then a spike of 5x); after this long without change it is (the host is idle).
+const UNCHANGED_FOR_AT_MOST: f64 = 10.0;
 
 impl HostState {
     /// ATS 9 counts transaction times in seconds, 10 in milliseconds.
     pub fn latency_scale(&self) -> f64 {
-        match &self.version {
-            Some(v) if v.starts_with("9.") || v.starts_with("8.") => 1000.0,
-            _ => 1.0,
-        }
+        rules::latency_scale(self.version.as_deref())
     }
 }
 
 pub struct State {
     pub dashboard: Dashboard,
+    /// What each tick asks every host for: the dashboard's names, the names they can
+    /// be resolved from on other versions, and the version record.
     pub keys: Arc<Vec<String>>,
+    /// The dashboard's own names.
+    pub wanted: Vec<String>,
     pub hosts: Vec<HostState>,
     pub interval: f64,
     pub window: f64,
@@ -46,9 +55,12 @@ impl State {
         window: f64,
         tz: jiff::tz::TimeZone,
     ) -> Self {
-        let mut keys = dashboard.all_keys();
-        keys.push(VERSION_RECORD.to_string());
-        let index = KeyIndex::new(keys.clone());
+        let wanted = dashboard.all_keys();
+        let mut kept = wanted.clone();
+        kept.push(VERSION_RECORD.to_string());
+        let index = KeyIndex::new(kept.clone());
+        let mut keys = kept;
+        keys.extend(rules::helper_keys(&wanted));
         // Keep a little more than the window so its first point has a baseline.
         let keep = window + 3.0 * interval;
         let hosts = specs
@@ -59,11 +71,13 @@ impl State {
                 version: None,
                 failures_in_row: 0,
                 last_tick: None,
+                last_values: None,
             })
             .collect();
         State {
             dashboard,
             keys: Arc::new(keys),
+            wanted,
             hosts,
             interval,
             window,
@@ -81,14 +95,24 @@ impl State {
                 if let Some(v) = reading.texts.remove(VERSION_RECORD) {
                     h.version = Some(v);
                 }
-                reading.missing.retain(|k| k != VERSION_RECORD);
-                h.history.push_values(c.t, &reading.values, reading.missing);
+                // Names this host lacks are read under their other name or computed.
+                rules::resolve(&self.wanted, &mut reading.values, &mut reading.missing);
+                let wanted = &self.wanted;
+                reading.missing.retain(|k| wanted.contains(k));
+                let repeat = h.last_values.as_ref().is_some_and(|(v, since)| {
+                    *v == reading.values && c.t - since < UNCHANGED_FOR_AT_MOST
+                });
+                if !repeat {
+                    h.history.push_values(c.t, &reading.values, reading.missing);
+                    h.last_values = Some((reading.values, c.t));
+                }
                 h.failures_in_row = 0;
                 None
             }
             Err(e) => {
                 let msg = e.to_string();
                 h.history.push_failure(c.t, msg.clone());
+                h.last_values = None;
                 h.failures_in_row += 1;
                 Some(msg)
             }
@@ -179,9 +203,22 @@ impl State {
             window,
             jiff::tz::TimeZone::UTC,
         );
-        for (i, h) in s.hosts.iter_mut().enumerate() {
-            h.history = simulated_history(i as u64 + 1, h.history.keys().clone(), t_end, secs, 1.0);
-            h.version = Some(crate::source::sim::VERSION.to_string());
+        // Through `apply`, as live samples go: the same resolution rules apply.
+        let keys = s.keys.clone();
+        let n_ticks = secs.round() as u64;
+        for host in 0..n {
+            let mut model = TrafficModel::new(host as u64 + 1, 1.0);
+            for tick in 0..=n_ticks {
+                let t = t_end - (n_ticks - tick) as f64;
+                model.advance_to(t);
+                s.apply(Collected {
+                    host,
+                    tick,
+                    t,
+                    result: Ok(read(&model, &keys)),
+                    took: std::time::Duration::ZERO,
+                });
+            }
         }
         s
     }

@@ -14,6 +14,8 @@ pub enum Target {
     Remote(String),
     /// A simulated host (`--demo`), by seed.
     Demo(u64),
+    /// The stats_over_http plugin's URL (ATS 9, or 10 with the plugin).
+    Http(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +28,9 @@ const LOCAL_NAMES: [&str; 4] = ["localhost", "127.0.0.1", "::1", "local"];
 
 pub fn parse_host(arg: &str) -> Result<HostSpec, String> {
     check_text(arg, "host")?;
-    // LABEL=HOST, unless the '=' belongs to a socket path (unix:/a=b.sock).
+    // LABEL=HOST, unless the '=' belongs to a socket path (unix:/a=b.sock) or a URL.
     let (label, spec) = match arg.split_once('=') {
-        Some((l, s)) if !l.starts_with("unix:") => {
+        Some((l, s)) if !l.starts_with("unix:") && !l.contains("://") => {
             if l.is_empty() {
                 return Err(format!("host '{arg}' has an empty label before '='"));
             }
@@ -41,7 +43,14 @@ pub fn parse_host(arg: &str) -> Result<HostSpec, String> {
     if spec.is_empty() {
         return Err(format!("host '{arg}' names no host after '='"));
     }
-    let target = if let Some(p) = spec.strip_prefix("unix:") {
+    let target = if spec.starts_with("http://") || spec.starts_with("https://") {
+        let rest = spec.split_once("://").map_or("", |(_, r)| r);
+        let authority = rest.split('/').next().unwrap_or("");
+        if authority.is_empty() {
+            return Err(format!("'{arg}' names no host after the scheme"));
+        }
+        Target::Http(spec.to_string())
+    } else if let Some(p) = spec.strip_prefix("unix:") {
         if p.is_empty() {
             return Err(format!("'{arg}' gives no socket path after 'unix:'"));
         }
@@ -59,6 +68,7 @@ pub fn parse_host(arg: &str) -> Result<HostSpec, String> {
         // The first DNS label, as the earlier tool showed it.
         Target::Remote(h) => h.split('.').next().unwrap_or(h).to_string(),
         Target::Demo(i) => format!("sim{i}"),
+        Target::Http(url) => url_label(url),
     });
     Ok(HostSpec { label, target })
 }
@@ -73,4 +83,24 @@ fn check_text(s: &str, what: &str) -> Result<(), String> {
         return Err(format!("{what} {s:?} contains {c:?}: refused"));
     }
     Ok(())
+}
+
+/// "edge1:8080" for http://edge1.example.com:8080/_stats; IP addresses stay whole.
+fn url_label(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !h.ends_with(':') => (h, Some(p)),
+        _ => (authority, None),
+    };
+    let is_ip = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
+    let short = if is_ip {
+        host
+    } else {
+        host.split('.').next().unwrap_or(host)
+    };
+    match port {
+        Some(p) => format!("{short}:{p}"),
+        None => short.to_string(),
+    }
 }

@@ -28,6 +28,30 @@ pub struct Cli {
 pub enum Command {
     /// Serve a simulated ATS 10.2 JSON-RPC socket (for trying the tool and for tests).
     Simulate(SimulateArgs),
+    /// List a host's metric records matching PATTERN, with type and value (for writing
+    /// dashboards; --yaml prints ready-to-paste panel metric entries).
+    Metrics(MetricsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// The host, as for the dashboard: localhost, unix:/path, an SSH host, or a
+    /// stats_over_http URL.
+    pub host: String,
+    /// Case-insensitive regular expression (a plain substring works) [default: all].
+    pub pattern: Option<String>,
+    /// Print panel metric entries in the dashboard format instead of a table.
+    #[arg(long)]
+    pub yaml: bool,
+    /// JSON-RPC socket path on the host (skips discovery).
+    #[arg(long, env = "TRAFFICSERVER_JSONRPC_SOCKET", value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+    /// ssh_config file for a remote host (passed to ssh as -F).
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
+    /// ssh option for a remote host, as Key=Value (passed as -o; repeatable).
+    #[arg(long, value_name = "OPT")]
+    pub ssh_option: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -82,6 +82,25 @@ fn hosts() {
     assert!(parse_host("a b").unwrap_err().contains("refused"));
     assert!(parse_host("unix:").is_err());
     assert!(parse_host("=host").is_err());
+    // stats_over_http URLs: the label is the host (and port), '=' in a query stays.
+    let h = parse_host("http://127.0.0.1:18080/_stats").unwrap();
+    assert_eq!(
+        h.target,
+        Target::Http("http://127.0.0.1:18080/_stats".into())
+    );
+    assert_eq!(h.label, "127.0.0.1:18080");
+    assert_eq!(
+        parse_host("https://ats9.dc1.example.com/_stats?x=1")
+            .unwrap()
+            .label,
+        "ats9"
+    );
+    let h = parse_host("old=http://ats9:8080/_stats").unwrap();
+    assert_eq!(
+        (h.label.as_str(), h.target),
+        ("old", Target::Http("http://ats9:8080/_stats".into()))
+    );
+    assert!(parse_host("http:///_stats").is_err());
 }
 
 #[test]

@@ -44,7 +44,11 @@ impl<'p> PanelData<'p> {
                 hosts
                     .iter()
                     .filter(|h| m.keys().any(|k| h.history.missing.iter().any(|x| x == k)))
-                    .map(|h| h.label.to_string())
+                    // "ats2 (9.2.5)": what a host lacks depends on its version.
+                    .map(|h| match h.version {
+                        Some(v) => format!("{} ({v})", h.label),
+                        None => h.label.to_string(),
+                    })
                     .collect()
             })
             .collect();
@@ -85,7 +89,7 @@ fn chips(d: &PanelData) -> Vec<Chip> {
             out.push(Chip {
                 swatch: None,
                 text: format!(
-                    "{} n/a on {}: no record {}",
+                    "{} n/a: no such record on {}: {}",
                     m.name,
                     d.missing_on[mi].join(", "),
                     keys.join(" / ")

@@ -47,6 +47,8 @@ pub enum SourceError {
         path: PathBuf,
         said: String,
     },
+    #[error("{url}: {detail}")]
+    Http { url: String, detail: String },
     #[error("I/O error on {path}: {message}")]
     Io { path: PathBuf, message: String },
 }

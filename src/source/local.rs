@@ -2,7 +2,7 @@
 //! explicit `unix:/path`.
 
 use super::discovery::{discover_local_socket, Discovered};
-use super::transport::call_records;
+use super::transport::{call_lookup_regex, call_records};
 use super::{Reading, Source, SourceError};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -76,6 +76,11 @@ impl Source for SocketSource {
             }
             e => e,
         })
+    }
+
+    fn list(&mut self, pattern: &str) -> Result<Reading, SourceError> {
+        let sock = self.resolve()?;
+        call_lookup_regex(&sock.path, pattern, &mut self.next_id, self.timeout)
     }
 
     fn describe(&self) -> String {

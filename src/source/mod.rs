@@ -4,6 +4,7 @@
 
 mod discovery;
 mod error;
+pub mod http;
 pub mod jsonrpc;
 mod local;
 pub mod poller;
@@ -30,6 +31,8 @@ pub struct Reading {
     /// it better than the poller: the first collection of an SSH host also starts ssh,
     /// and the values belong to the request, not to that start.
     pub t: Option<f64>,
+    /// ATS's data type per record (INT, FLOAT, COUNTER, ...), where the source says it.
+    pub types: HashMap<String, String>,
 }
 
 impl Reading {
@@ -38,6 +41,7 @@ impl Reading {
         self.texts.extend(other.texts);
         self.missing.extend(other.missing);
         self.t = self.t.or(other.t);
+        self.types.extend(other.types);
     }
 }
 
@@ -47,6 +51,33 @@ pub trait Source: Send {
     fn collect(&mut self, keys: &[String]) -> Result<Reading, SourceError>;
     /// Where this source reads from, for start-up lines and logs.
     fn describe(&self) -> String;
+    /// Every metric record whose name matches `pattern` (a case-insensitive regex that
+    /// matches anywhere, as ATS's `record_name_regex`), with its value and type.
+    fn list(&mut self, pattern: &str) -> Result<Reading, SourceError>;
+}
+
+/// `pattern` as ATS reads a `record_name_regex`: case-insensitive, unanchored.
+pub fn name_regex(pattern: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .build()
+        .map_err(|e| {
+            // The regex crate's message draws the pattern over several lines.
+            let why = e.to_string();
+            let last = why.lines().last().unwrap_or(&why).trim().to_string();
+            format!("bad pattern {pattern:?}: {last}")
+        })
+}
+
+/// Keeps the records of `all` whose names match `re`.
+pub fn filter_reading(all: Reading, re: &regex::Regex) -> Reading {
+    let keep = |k: &String| re.is_match(k);
+    Reading {
+        values: all.values.into_iter().filter(|(k, _)| keep(k)).collect(),
+        texts: all.texts.into_iter().filter(|(k, _)| keep(k)).collect(),
+        types: all.types.into_iter().filter(|(k, _)| keep(k)).collect(),
+        ..Reading::default()
+    }
 }
 
 /// The record that names the ATS version; asked for with every tick's keys.

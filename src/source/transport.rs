@@ -2,7 +2,9 @@
 //! request in one write, then read until one complete JSON value or EOF, whichever
 //! comes first, with a deadline so a silent server cannot hold a tick.
 
-use super::jsonrpc::{build_requests, is_complete, parse_response, MAX_REQUEST_BYTES};
+use super::jsonrpc::{
+    build_regex_request, build_requests, is_complete, parse_response, MAX_REQUEST_BYTES,
+};
 use super::sim::now_secs;
 use super::{Reading, SourceError};
 use std::io::{ErrorKind, Read, Write};
@@ -36,6 +38,21 @@ pub fn call_records(
     // server even sees the request, so the middle of the call would be early).
     reading.t = first_answer.map(|at| w0 + at.duration_since(t0).as_secs_f64());
     Ok(reading)
+}
+
+/// Every metric record on the socket at `path` whose name matches `pattern`.
+pub fn call_lookup_regex(
+    path: &Path,
+    pattern: &str,
+    next_id: &mut u64,
+    timeout: Duration,
+) -> Result<Reading, SourceError> {
+    *next_id += 1;
+    parse_response(&exchange(
+        path,
+        &build_regex_request(pattern, *next_id),
+        timeout,
+    )?)
 }
 
 pub fn exchange(path: &Path, request: &[u8], timeout: Duration) -> Result<Vec<u8>, SourceError> {

@@ -3,6 +3,7 @@
 // Each test file uses a part of this module; the rest would warn as unused there.
 #![allow(dead_code)]
 
+pub mod ats;
 pub mod pty;
 pub mod sshd;
 pub mod x11;

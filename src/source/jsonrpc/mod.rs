@@ -37,6 +37,14 @@ pub fn build_requests(keys: &[String], id_base: u64, max_bytes: usize) -> Vec<Ve
     out
 }
 
+/// One request for every metric record matching `pattern` (ATS's own regex match).
+pub fn build_regex_request(pattern: &str, id: u64) -> Vec<u8> {
+    encode(
+        vec![json!({"record_name_regex": pattern, "rec_types": METRIC_REC_TYPES})],
+        id,
+    )
+}
+
 fn encode(params: Vec<Value>, id: u64) -> Vec<u8> {
     let req = json!({
         "id": format!("tg-{id}"),
@@ -119,6 +127,9 @@ fn parse_one(v: Value, raw: &[u8]) -> Result<Reading, SourceError> {
             let Some(name) = rec.get("record_name").and_then(Value::as_str) else {
                 continue;
             };
+            if let Some(t) = rec.get("data_type").and_then(Value::as_str) {
+                reading.types.insert(name.to_string(), t.to_string());
+            }
             match rec.get("current_value") {
                 Some(Value::String(s)) => match s.trim().parse::<f64>() {
                     Ok(x) if x.is_finite() => {

@@ -33,28 +33,55 @@ pub fn now_secs() -> f64 {
 }
 
 impl Source for DemoSource {
-    fn collect(&mut self, keys: &[String]) -> Result<Reading, SourceError> {
+    fn list(&mut self, pattern: &str) -> Result<Reading, SourceError> {
         self.model.advance_to(now_secs());
-        let mut r = Reading::default();
-        for k in keys {
-            match self.model.get(k) {
-                Some(RecordValue { value, .. }) => match value.parse::<f64>() {
-                    Ok(x) => {
-                        r.values.insert(k.clone(), x);
-                    }
-                    Err(_) => {
-                        r.texts.insert(k.clone(), value);
-                    }
-                },
-                None => r.missing.push(k.clone()),
+        let re = super::name_regex(pattern).map_err(|detail| SourceError::Garbage {
+            detail,
+            snippet: String::new(),
+        })?;
+        let names: Vec<String> = self
+            .model
+            .names()
+            .filter(|n| re.is_match(n))
+            .map(str::to_string)
+            .collect();
+        let mut r = self.collect(&names)?;
+        for n in &names {
+            if let Some(v) = self.model.get(n) {
+                r.types.insert(n.clone(), v.data_type.to_string());
             }
         }
         Ok(r)
     }
 
+    fn collect(&mut self, keys: &[String]) -> Result<Reading, SourceError> {
+        self.model.advance_to(now_secs());
+        Ok(read(&self.model, keys))
+    }
+
     fn describe(&self) -> String {
         format!("simulated ATS 10.2 ({})", self.label)
     }
+}
+
+/// What a simulated host answers for `keys` now: numbers, texts (the version) and
+/// the names it lacks, as ATS would.
+pub fn read(model: &TrafficModel, keys: &[String]) -> Reading {
+    let mut r = Reading::default();
+    for k in keys {
+        match model.get(k) {
+            Some(RecordValue { value, .. }) => match value.parse::<f64>() {
+                Ok(x) => {
+                    r.values.insert(k.clone(), x);
+                }
+                Err(_) => {
+                    r.texts.insert(k.clone(), value);
+                }
+            },
+            None => r.missing.push(k.clone()),
+        }
+    }
+    r
 }
 
 /// A host's history filled from the model at fixed times: `secs` seconds of samples

@@ -9,7 +9,7 @@ mod tunnel;
 
 pub use command::{check_option, check_remote_path, SshOptions};
 
-use super::transport::call_records;
+use super::transport::{call_lookup_regex, call_records};
 use super::{Reading, Source, SourceError};
 use discover::{discover, Failure};
 use std::path::PathBuf;
@@ -103,6 +103,24 @@ impl SshSource {
         Ok(())
     }
 
+    /// A forward that is up: the one there, or a new one unless the backoff says wait.
+    fn ready(&mut self) -> Result<(), SourceError> {
+        if let Some(e) = self.check_tunnel() {
+            return Err(self.failed(e));
+        }
+        if self.tunnel.is_none() {
+            if let (Some(at), Some(e)) = (self.retry_at, &self.last_error) {
+                if Instant::now() < at {
+                    return Err(e.clone());
+                }
+            }
+            if let Err(e) = self.open() {
+                return Err(self.failed(e));
+            }
+        }
+        Ok(())
+    }
+
     /// A forward that has ended is dropped, with ssh's reason.
     fn check_tunnel(&mut self) -> Option<SourceError> {
         let why = self.tunnel.as_mut()?.exited()?;
@@ -144,19 +162,7 @@ impl SshSource {
 
 impl Source for SshSource {
     fn collect(&mut self, keys: &[String]) -> Result<Reading, SourceError> {
-        if let Some(e) = self.check_tunnel() {
-            return Err(self.failed(e));
-        }
-        if self.tunnel.is_none() {
-            if let (Some(at), Some(e)) = (self.retry_at, &self.last_error) {
-                if Instant::now() < at {
-                    return Err(e.clone());
-                }
-            }
-            if let Err(e) = self.open() {
-                return Err(self.failed(e));
-            }
-        }
+        self.ready()?;
         match call_records(&self.local, keys, &mut self.next_id, self.timeout) {
             Ok(r) => {
                 self.failures = 0;
@@ -172,6 +178,12 @@ impl Source for SshSource {
                 Err(self.through_tunnel(e))
             }
         }
+    }
+
+    fn list(&mut self, pattern: &str) -> Result<Reading, SourceError> {
+        self.ready()?;
+        call_lookup_regex(&self.local, pattern, &mut self.next_id, self.timeout)
+            .map_err(|e| self.through_tunnel(e))
     }
 
     fn describe(&self) -> String {
