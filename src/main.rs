@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Simulate(a)) => app::simulate(a),
         Some(Command::Metrics(a)) => app::metrics(a),
+        Some(Command::Replay(a)) => app::replay(*a),
+        Some(Command::Export(a)) => app::export(a),
         None => app::run(cli.run),
     };
     match result {

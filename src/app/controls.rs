@@ -4,7 +4,6 @@
 use super::Setup;
 use crate::render::StatusLine;
 use crate::source::poller::Collected;
-use crate::source::sim::now_secs;
 
 /// A key's meaning, whatever delivered it (crossterm or the window).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +77,7 @@ impl Controls {
             Action::Page(p) if p < pages => s.state.page = p,
             Action::Page(_) => {}
             Action::Pause => match self.paused.take() {
-                None => self.paused = Some((now_secs(), Vec::new())),
+                None => self.paused = Some((s.clock.now(), Vec::new())),
                 Some((_, held)) => {
                     for c in held {
                         s.state.apply(c);
@@ -104,8 +103,8 @@ impl Controls {
     }
 
     /// The time at the frame's right edge: now, or when the picture was paused.
-    pub fn now(&self) -> f64 {
-        self.paused.as_ref().map_or_else(now_secs, |p| p.0)
+    pub fn now(&self, clock: &super::Clock) -> f64 {
+        self.paused.as_ref().map_or_else(|| clock.now(), |p| p.0)
     }
 
     pub fn help_lines(&self) -> Option<Vec<String>> {

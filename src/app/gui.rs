@@ -3,9 +3,8 @@
 //! background), errors on the dashboard's error bar; closing the window ends the run.
 
 use super::controls::{Action, Controls};
-use super::{output, start_poller, stop_on_signals, AppError, FrameClock, Outputs, Setup};
+use super::{start_poller, stop_on_signals, AppError, FrameClock, Outputs, Setup};
 use crate::display::window::{Pressed, Window};
-use crate::source::sim::now_secs;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -57,19 +56,11 @@ pub fn gui(s: &mut Setup) -> Result<(), AppError> {
             break;
         }
         while let Ok(c) = rx.try_recv() {
-            if let Some(log) = &mut out.log {
-                log.write(&output::log_line(&s.state, &c));
-            }
+            out.note_sample(&s.state, &c);
             controls.sample(s, c);
         }
         if clock.frame_due(&s.state, now_i) {
-            if controls.paused.is_none() {
-                dirty = true;
-                if s.args.save_png.is_some() {
-                    out.save(s, iter, now_secs())?;
-                    iter += 1;
-                }
-            }
+            dirty |= out.tick_frame(s, &controls, &mut iter)?;
             clock.advance();
         }
         let size = win.size();
@@ -79,7 +70,9 @@ pub fn gui(s: &mut Setup) -> Result<(), AppError> {
             let t = Instant::now();
             let status = controls.status_line(s, None);
             let views = s.state.views();
-            let mut input = s.state.input(&views, s.state.page, controls.now(), status);
+            let mut input = s
+                .state
+                .input(&views, s.state.page, controls.now(&s.clock), status);
             input.overlay = controls.help_lines();
             // The renderer's smallest frame; a smaller window shows its top left.
             let frame = out

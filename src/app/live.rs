@@ -2,7 +2,7 @@
 //! text cells; keys; resize; pause and zoom; a clean terminal on every way out.
 
 use super::controls::{Action, Controls};
-use super::{output, start_poller, AppError, FrameClock, Outputs, Setup};
+use super::{start_poller, AppError, FrameClock, Outputs, Setup};
 use crate::display::palette::Palette;
 use crate::display::term::detect::{self, Hints, Protocol, Replies};
 use crate::display::term::guard::TerminalGuard;
@@ -11,7 +11,6 @@ use crate::display::term::text::{self, TextOptions};
 use crate::display::{png, sixel};
 use crate::render::{Renderer, StatusLine};
 use crate::source::poller::Collected;
-use crate::source::sim::now_secs;
 use crossterm::event::{self, Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -183,17 +182,11 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
             break;
         }
         if clock.frame_due(&s.state, now_i) {
-            if controls.paused.is_none() {
-                dirty = true;
-                if s.args.save_png.is_some() {
-                    out.save(s, iter, now_secs())?;
-                    iter += 1;
-                }
-            }
+            dirty |= out.tick_frame(s, &controls, &mut iter)?;
             clock.advance();
         }
         if dirty {
-            let now = controls.now();
+            let now = controls.now(&s.clock);
             // The tmux hint is said once, for the first seconds, not for the whole run.
             let hint = notice
                 .as_deref()
@@ -227,9 +220,7 @@ fn run_loop(s: &mut Setup, sink: &mut Sink, notice: Option<String>) -> Result<St
                 dirty = true;
             }
             Ev::Sample(c) => {
-                if let Some(log) = &mut out.log {
-                    log.write(&output::log_line(&s.state, &c));
-                }
+                out.note_sample(&s.state, &c);
                 controls.sample(s, *c);
             }
             Ev::Key(k) => {

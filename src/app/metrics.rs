@@ -4,7 +4,7 @@
 use super::{private_dir, source_for, AppError, SourceOpts};
 use crate::cli::{parse_host, MetricsArgs, Target};
 use crate::source::name_regex;
-use crate::source::ssh::{check_option, check_remote_path, SshOptions};
+use crate::source::ssh::check_remote_path;
 use std::time::Duration;
 
 /// Colours handed out in turn to the entries --yaml prints (the built-in pages' own).
@@ -32,9 +32,7 @@ pub fn metrics(a: MetricsArgs) -> Result<(), AppError> {
     let pattern = a.pattern.clone().unwrap_or_else(|| ".".into());
     name_regex(&pattern).map_err(AppError::Usage)?;
     let spec = parse_host(&a.host).map_err(AppError::Usage)?;
-    for o in &a.ssh_option {
-        check_option(o).map_err(AppError::Usage)?;
-    }
+    a.ssh.check().map_err(AppError::Usage)?;
     let remote = matches!(spec.target, Target::Remote(_));
     let remote_socket = match (&a.socket, remote) {
         (Some(p), true) => Some(
@@ -47,10 +45,7 @@ pub fn metrics(a: MetricsArgs) -> Result<(), AppError> {
     let opts = SourceOpts {
         socket: a.socket.clone(),
         remote_socket,
-        ssh: SshOptions {
-            config: a.ssh_config.clone(),
-            options: a.ssh_option.clone(),
-        },
+        ssh: a.ssh.options(),
         dir: dir.path().to_path_buf(),
         timeout: Duration::from_secs(5),
     };

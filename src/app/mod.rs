@@ -3,15 +3,20 @@
 //! tick (a slow host never holds one back) until --run-for ends it.
 
 mod controls;
+mod export;
 mod gui;
 mod live;
 mod metrics;
 mod output;
+pub mod record;
+mod replay;
 mod simulate;
 mod state;
 
+pub use export::export;
 pub use metrics::metrics;
 pub use output::{frame_json, png_name};
+pub use replay::replay;
 pub use simulate::simulate;
 pub use state::State;
 
@@ -53,19 +58,30 @@ pub struct Setup {
     remote_socket: Option<std::path::PathBuf>,
     /// The private directory of the SSH forwards' local sockets.
     run_dir: Option<tempfile::TempDir>,
+    pub clock: Clock,
+    /// While replaying: the recording's lines, fed instead of polling the hosts.
+    pub replay: Option<Arc<Vec<record::Line>>>,
 }
 
 pub fn setup(args: RunArgs) -> Result<Setup, AppError> {
+    setup_with(args, None)
+}
+
+/// A dashboard file (-c), with its errors as one line each.
+pub(crate) fn load_dashboard(p: &std::path::Path) -> Result<Dashboard, AppError> {
+    let text = std::fs::read_to_string(p)
+        .map_err(|e| AppError::Usage(format!("cannot read dashboard file {}: {e}", p.display())))?;
+    Dashboard::from_yaml(&text, &p.display().to_string())
+        .map_err(|e| AppError::Usage(e.to_string()))
+}
+
+/// As `setup`, with the dashboard given (a replay's recorded one) unless -c names one.
+pub(crate) fn setup_with(args: RunArgs, given: Option<Dashboard>) -> Result<Setup, AppError> {
     let checked = check(&args).map_err(AppError::Usage)?;
-    let dashboard = match &args.config {
-        None => Dashboard::builtin(),
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                AppError::Usage(format!("cannot read dashboard file {}: {e}", p.display()))
-            })?;
-            Dashboard::from_yaml(&text, &p.display().to_string())
-                .map_err(|e| AppError::Usage(e.to_string()))?
-        }
+    let dashboard = match (&args.config, given) {
+        (None, Some(d)) => d,
+        (None, None) => Dashboard::builtin(),
+        (Some(p), _) => load_dashboard(p)?,
     };
     if args.page > dashboard.pages.len() {
         return Err(AppError::Usage(format!(
@@ -123,6 +139,8 @@ pub fn setup(args: RunArgs) -> Result<Setup, AppError> {
         state,
         remote_socket,
         run_dir,
+        clock: Clock::Wall,
+        replay: None,
     })
 }
 
@@ -153,6 +171,7 @@ pub(crate) fn source_for(i: usize, h: &HostSpec, o: &SourceOpts) -> Box<dyn Sour
             Some((p.clone(), "given as unix:".into())),
             o.timeout,
         )),
+        Target::Recorded => Box::new(Recorded),
         Target::Local => {
             let fixed = o.socket.clone().map(|p| {
                 (
@@ -174,14 +193,31 @@ pub(crate) fn private_dir() -> Result<tempfile::TempDir, AppError> {
         .map_err(|e| AppError::Failed(format!("cannot make a private directory: {e}")))
 }
 
+/// A replayed host: its samples come from the recording, never from a collection.
+struct Recorded;
+
+impl Source for Recorded {
+    fn collect(
+        &mut self,
+        _: &[String],
+    ) -> Result<crate::source::Reading, crate::source::SourceError> {
+        Err(crate::source::SourceError::Recorded(
+            "a recorded host has nothing to collect".into(),
+        ))
+    }
+    fn describe(&self) -> String {
+        "recorded".into()
+    }
+    fn list(&mut self, _: &str) -> Result<crate::source::Reading, crate::source::SourceError> {
+        self.collect(&[])
+    }
+}
+
 fn sources(s: &Setup) -> Vec<Box<dyn Source>> {
     let o = SourceOpts {
         socket: s.args.socket.clone(),
         remote_socket: s.remote_socket.clone(),
-        ssh: SshOptions {
-            config: s.args.ssh_config.clone(),
-            options: s.args.ssh_option.clone(),
-        },
+        ssh: s.args.ssh.options(),
         dir: s
             .run_dir
             .as_ref()
@@ -203,6 +239,7 @@ fn kind_name(t: &Target) -> &'static str {
         Target::Local => "local socket",
         Target::Remote(_) => "SSH",
         Target::Http(_) => "stats_over_http",
+        Target::Recorded => "recorded",
     }
 }
 
@@ -230,6 +267,7 @@ struct Outputs {
     renderer: Renderer,
     palette: Palette,
     log: Option<output::StatsLog>,
+    record: Option<record::Recorder>,
 }
 
 impl Outputs {
@@ -238,11 +276,57 @@ impl Outputs {
             Some(p) => Some(output::StatsLog::open(p).map_err(AppError::Usage)?),
             None => None,
         };
+        let record = match &s.args.record {
+            Some(p) => {
+                Some(record::Recorder::create(p, &record_header(s)).map_err(AppError::Usage)?)
+            }
+            None => None,
+        };
         Ok(Outputs {
             renderer: Renderer::new(),
             palette: Palette::for_dashboard(&s.state.dashboard),
             log,
+            record,
         })
+    }
+
+    /// A collection, as it came: into --log-stats and --record.
+    fn note_sample(&mut self, state: &State, c: &Collected) {
+        if let Some(log) = &mut self.log {
+            log.write(&output::log_line(state, c));
+        }
+        if let Some(r) = &mut self.record {
+            let label = state
+                .hosts
+                .get(c.host)
+                .map_or("?", |h| h.spec.label.as_str());
+            r.write(&record::Line::sample(c, label));
+        }
+    }
+
+    /// A tick's frame in the live displays: saved (--save-png) and noted (--record)
+    /// unless the picture is paused. True when the screen should be redrawn.
+    fn tick_frame(
+        &mut self,
+        s: &Setup,
+        controls: &controls::Controls,
+        iter: &mut u64,
+    ) -> Result<bool, AppError> {
+        if controls.paused.is_some() {
+            return Ok(false);
+        }
+        let now = s.clock.now();
+        self.save(s, *iter, now)?;
+        self.note_frame(*iter, now);
+        *iter += 1;
+        Ok(true)
+    }
+
+    /// A tick's frame and the time it was drawn at, into --record.
+    fn note_frame(&mut self, iter: u64, now: f64) {
+        if let Some(r) = &mut self.record {
+            r.write(&record::Line::Frame { frame: iter, now });
+        }
     }
 
     /// Renders the current page (or all pages when the template has {page}) and writes
@@ -296,8 +380,98 @@ fn say(line: &str) -> bool {
     writeln!(out, "{line}").and_then(|_| out.flush()).is_ok()
 }
 
-fn start_poller(s: &Setup, start: Instant) -> (Poller, mpsc::Receiver<Collected>) {
+/// The recording's first line: format, tool, hosts and the dashboard's own YAML.
+fn record_header(s: &Setup) -> record::Header {
+    let dashboard = match &s.args.config {
+        Some(p) => std::fs::read_to_string(p).unwrap_or_default(),
+        None => crate::dashboard::BUILTIN_YAML.to_string(),
+    };
+    record::Header {
+        format: record::FORMAT.into(),
+        format_version: record::FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        interval: s.checked.interval,
+        hosts: s.state.hosts.iter().map(|h| h.spec.label.clone()).collect(),
+        dashboard,
+    }
+}
+
+/// The time frames stand for: the wall clock, or a recording's time while replaying.
+/// Frames are a pure function of this, so a replay draws what the live run drew.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    Wall,
+    /// Recorded time `t0` at `start`, going `speed` times as fast as the wall clock.
+    Replay {
+        start: Instant,
+        t0: f64,
+        speed: f64,
+    },
+    /// `--speed max` in a live display: everything shown at once, time stands at the end.
+    Fixed(f64),
+}
+
+impl Clock {
+    pub fn now(&self) -> f64 {
+        match *self {
+            Clock::Wall => now_secs(),
+            Clock::Replay { start, t0, speed } => t0 + start.elapsed().as_secs_f64() * speed,
+            Clock::Fixed(t) => t,
+        }
+    }
+
+    /// How many recorded seconds pass per wall second.
+    fn speed(&self) -> f64 {
+        match *self {
+            Clock::Replay { speed, .. } => speed,
+            _ => 1.0,
+        }
+    }
+}
+
+/// Where samples come from: the hosts, or a recording played back.
+enum Feed {
+    Poll(Poller),
+    Replay(Arc<AtomicBool>),
+}
+
+impl Feed {
+    fn stop(self) {
+        match self {
+            Feed::Poll(p) => p.stop(),
+            Feed::Replay(stop) => stop.store(true, Ordering::SeqCst),
+        }
+    }
+}
+
+fn start_poller(s: &Setup, start: Instant) -> (Feed, mpsc::Receiver<Collected>) {
     let (tx, rx) = mpsc::channel();
+    if let Some(lines) = &s.replay {
+        // Each recorded collection at its recorded time, on the replay clock.
+        let stop = Arc::new(AtomicBool::new(false));
+        let (lines, stop2, clock) = (lines.clone(), stop.clone(), s.clock);
+        let _ = std::thread::Builder::new()
+            .name("replay".into())
+            .spawn(move || {
+                for c in lines.iter().filter_map(record::Line::collected) {
+                    if let Clock::Replay { start, t0, speed } = clock {
+                        let due = start + Duration::from_secs_f64(((c.t - t0) / speed).max(0.0));
+                        while Instant::now() < due {
+                            if stop2.load(Ordering::SeqCst) {
+                                return;
+                            }
+                            std::thread::sleep(
+                                (due - Instant::now()).min(Duration::from_millis(50)),
+                            );
+                        }
+                    }
+                    if stop2.load(Ordering::SeqCst) || tx.send(c).is_err() {
+                        return;
+                    }
+                }
+            });
+        return (Feed::Replay(stop), rx);
+    }
     let tx = std::sync::Mutex::new(tx);
     let poller = Poller::start(
         sources(s),
@@ -310,7 +484,7 @@ fn start_poller(s: &Setup, start: Instant) -> (Poller, mpsc::Receiver<Collected>
             }
         },
     );
-    (poller, rx)
+    (Feed::Poll(poller), rx)
 }
 
 /// Two samples one interval apart, one frame, exit.
@@ -346,9 +520,7 @@ fn once(s: &mut Setup) -> Result<(), AppError> {
         if c.tick == 0 {
             report_start(s, &c);
         }
-        if let Some(log) = &mut out.log {
-            log.write(&output::log_line(&s.state, &c));
-        }
+        out.note_sample(&s.state, &c);
         s.state.apply(c);
         got[host] = got[host].saturating_add(1);
     }
@@ -358,8 +530,15 @@ fn once(s: &mut Setup) -> Result<(), AppError> {
             h.history.last_error = Some("no answer in time".into());
         }
     }
-    let now = now_secs();
+    let now = s.clock.now();
+    once_output(s, &mut out, now)
+}
+
+/// --once's frame: the PNG (`{page}` for all pages), `--json` or the text summary;
+/// an error when no host answered.
+fn once_output(s: &mut Setup, out: &mut Outputs, now: f64) -> Result<(), AppError> {
     let written = out.save(s, 0, now)?;
+    out.note_frame(0, now);
     for w in &written {
         eprintln!("wrote {w}");
     }
@@ -369,7 +548,7 @@ fn once(s: &mut Setup) -> Result<(), AppError> {
         say(output::frame_text(&s.state, now).trim_end());
     }
     let failed = s.state.errors();
-    if failed.len() == n {
+    if failed.len() == s.state.hosts.len() {
         return Err(AppError::Failed(format!(
             "no host answered: {}",
             failed.join("; ")
@@ -404,7 +583,8 @@ impl FrameClock {
     fn new(s: &Setup, start: Instant) -> Self {
         FrameClock {
             start,
-            interval: Duration::from_secs_f64(s.checked.interval),
+            // While replaying, ticks come `speed` times as often.
+            interval: Duration::from_secs_f64(s.checked.interval / s.clock.speed()),
             end: s.args.run_for.map(|r| start + Duration::from_secs_f64(r)),
             next_tick: 0,
         }
@@ -455,7 +635,9 @@ fn stream(s: &mut Setup) -> Result<(), AppError> {
             break;
         }
         if clock.frame_due(&s.state, now_i) {
-            let files = out.save(s, iter, now_secs())?;
+            let now = s.clock.now();
+            let files = out.save(s, iter, now)?;
+            out.note_frame(iter, now);
             let states: Vec<String> = s
                 .state
                 .hosts
@@ -483,9 +665,7 @@ fn stream(s: &mut Setup) -> Result<(), AppError> {
                 if c.tick == 0 {
                     report_start(s, &c);
                 }
-                if let Some(log) = &mut out.log {
-                    log.write(&output::log_line(&s.state, &c));
-                }
+                out.note_sample(&s.state, &c);
                 let host = c.host;
                 if let Some(msg) = s.state.apply(c) {
                     // Shown on the error bar; on stderr only for the first few in a row.

@@ -19,7 +19,7 @@ pub fn png_name(template: &str, iter: u64, page: usize) -> PathBuf {
 }
 
 /// Values rounded for people and diffs: 4 significant decimals are plenty.
-fn round(v: f64) -> f64 {
+pub(crate) fn round(v: f64) -> f64 {
     (v * 1e4).round() / 1e4
 }
 

@@ -16,6 +16,8 @@ pub enum Target {
     Demo(u64),
     /// The stats_over_http plugin's URL (ATS 9, or 10 with the plugin).
     Http(String),
+    /// A host seen in a recording (replay): nothing to collect from.
+    Recorded,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +71,7 @@ pub fn parse_host(arg: &str) -> Result<HostSpec, String> {
         Target::Remote(h) => h.split('.').next().unwrap_or(h).to_string(),
         Target::Demo(i) => format!("sim{i}"),
         Target::Http(url) => url_label(url),
+        Target::Recorded => spec.to_string(),
     });
     Ok(HostSpec { label, target })
 }

@@ -31,6 +31,46 @@ pub enum Command {
     /// List a host's metric records matching PATTERN, with type and value (for writing
     /// dashboards; --yaml prints ready-to-paste panel metric entries).
     Metrics(MetricsArgs),
+    /// Play a recording (--record) back through the same pages and displays.
+    Replay(Box<ReplayArgs>),
+    /// Write a recording's derived series (or raw counters) as CSV or JSON.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The recording (JSON lines, or .gz).
+    pub file: PathBuf,
+    /// Times real time, or `max` for as fast as possible [default: 1].
+    #[arg(long, value_name = "X", default_value = "1")]
+    pub speed: String,
+    /// Start here: seconds since the epoch, an RFC 3339 time, or +SEC from the start.
+    #[arg(long, value_name = "T", allow_hyphen_values = false)]
+    pub from: Option<String>,
+    /// End here (as --from).
+    #[arg(long, value_name = "T")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The recording (JSON lines, or .gz).
+    pub file: PathBuf,
+    /// Comma-separated values: time, host, page, panel, metric, value.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// JSON lines with the same fields.
+    #[arg(long)]
+    pub json: bool,
+    /// The raw records as collected (time, host, record, value) instead of the
+    /// derived series.
+    #[arg(long)]
+    pub raw: bool,
+    /// Derive with this dashboard instead of the recorded one.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -46,12 +86,41 @@ pub struct MetricsArgs {
     /// JSON-RPC socket path on the host (skips discovery).
     #[arg(long, env = "TRAFFICSERVER_JSONRPC_SOCKET", value_name = "PATH")]
     pub socket: Option<PathBuf>,
-    /// ssh_config file for a remote host (passed to ssh as -F).
+    #[command(flatten)]
+    pub ssh: SshArgs,
+}
+
+/// How remote hosts are reached, beside the user's own ssh configuration.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SshArgs {
+    /// ssh_config file for remote hosts (passed to ssh as -F).
     #[arg(long, value_name = "FILE")]
     pub ssh_config: Option<PathBuf>,
-    /// ssh option for a remote host, as Key=Value (passed as -o; repeatable).
+    /// ssh option for remote hosts, as Key=Value (passed as -o; repeatable).
     #[arg(long, value_name = "OPT")]
     pub ssh_option: Vec<String>,
+}
+
+impl SshArgs {
+    /// One line for a bad option or a missing file.
+    pub fn check(&self) -> Result<(), String> {
+        for o in &self.ssh_option {
+            crate::source::ssh::check_option(o)?;
+        }
+        if let Some(f) = &self.ssh_config {
+            if !f.is_file() {
+                return Err(format!("--ssh-config {}: no such file", f.display()));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn options(&self) -> crate::source::ssh::SshOptions {
+        crate::source::ssh::SshOptions {
+            config: self.ssh_config.clone(),
+            options: self.ssh_option.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -91,12 +160,8 @@ pub struct RunArgs {
     /// JSON-RPC socket path on the hosts, local and remote (skips discovery).
     #[arg(long, env = "TRAFFICSERVER_JSONRPC_SOCKET", value_name = "PATH")]
     pub socket: Option<PathBuf>,
-    /// ssh_config file for remote hosts (passed to ssh as -F).
-    #[arg(long, value_name = "FILE")]
-    pub ssh_config: Option<PathBuf>,
-    /// ssh option for remote hosts, as Key=Value (passed as -o; repeatable).
-    #[arg(long, value_name = "OPT")]
-    pub ssh_option: Vec<String>,
+    #[command(flatten)]
+    pub ssh: SshArgs,
     /// Draw in a desktop window.
     #[arg(long)]
     pub gui: bool,
@@ -109,6 +174,10 @@ pub struct RunArgs {
     /// Append what was collected each tick to FILE (JSON lines).
     #[arg(long, value_name = "FILE")]
     pub log_stats: Option<PathBuf>,
+    /// Record every raw sample to FILE (JSON lines; FILE.gz compresses) for `replay`
+    /// and `export`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     /// Stop after SEC seconds.
     #[arg(long, value_name = "SEC")]
     pub run_for: Option<f64>,
@@ -211,14 +280,7 @@ pub fn check(run: &RunArgs) -> Result<Checked, String> {
         return Err("--page counts from 1".into());
     }
     let (width, height) = parse_size(&run.size)?;
-    for o in &run.ssh_option {
-        crate::source::ssh::check_option(o)?;
-    }
-    if let Some(f) = &run.ssh_config {
-        if !f.is_file() {
-            return Err(format!("--ssh-config {}: no such file", f.display()));
-        }
-    }
+    run.ssh.check()?;
     let hosts = match run.demo {
         Some(n) => {
             if !run.hosts.is_empty() {

@@ -49,6 +49,9 @@ pub enum SourceError {
     },
     #[error("{url}: {detail}")]
     Http { url: String, detail: String },
+    /// A failure read back from a recording, in the words it had then.
+    #[error("{0}")]
+    Recorded(String),
     #[error("I/O error on {path}: {message}")]
     Io { path: PathBuf, message: String },
 }

@@ -4,7 +4,6 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -128,7 +127,8 @@ impl Ats {
                  CONFIG proxy.config.admin.user_id STRING #-1\n\
                  CONFIG proxy.config.reverse_proxy.enabled INT 1\n\
                  CONFIG proxy.config.url_remap.remap_required INT 1\n\
-                 CONFIG proxy.config.raw_stat_sync_interval_ms INT 500\n"
+                 CONFIG proxy.config.raw_stat_sync_interval_ms INT 500\n\
+                 CONFIG proxy.config.crash_log_helper STRING /bin/true\n"
             ),
         );
         append("plugin.config", "\nstats_over_http.so _stats\n");
@@ -144,7 +144,6 @@ impl Ats {
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
-            .process_group(0)
             .spawn()
             .expect("traffic_server");
         let ats = Ats { dir, port, child };
@@ -168,13 +167,8 @@ impl Ats {
 
 impl Drop for Ats {
     fn drop(&mut self) {
-        // traffic_server leaves the process group it was started in: kill it by pid,
-        // then whatever is left in that group.
+        // By pid only: traffic_server leaves the process group it was started in.
         let _ = self.child.kill();
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.child.id())])
-            .stderr(Stdio::null())
-            .status();
         let _ = self.child.wait();
     }
 }
