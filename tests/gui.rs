@@ -271,8 +271,10 @@ fn q_and_escape_quit_and_run_for_ends_the_window() {
                 .spawn()
                 .unwrap(),
         );
-        let wid = window_id(display);
+        // With --run-for 2 the window may come and go between two looks: only the
+        // keyed runs need to find it.
         if let Some(k) = key {
+            let wid = window_id(display);
             xdotool(display, &["key", "--window", &wid, k]);
         }
         let o = finish(&mut child, 10);
@@ -282,6 +284,11 @@ fn q_and_escape_quit_and_run_for_ends_the_window() {
             assert!(
                 t.elapsed() < Duration::from_secs(20),
                 "{key:?} did not quit"
+            );
+        } else {
+            assert!(
+                t.elapsed() >= Duration::from_secs(2),
+                "ended before --run-for"
             );
         }
     }

@@ -287,6 +287,7 @@ fn the_terminal_replay_pages_and_pauses_as_live() {
         size(120, 40, 0, 0),
     );
     p.wait_screen("sim2", 40, 120, 10);
+    p.wait_screen("REPLAY at 1x", 40, 120, 5);
     p.wait_screen("Requests/sec", 40, 120, 10);
     p.send("l");
     p.wait_screen("2xx Responses/sec", 40, 120, 3);

@@ -121,6 +121,11 @@ impl Controls {
         if self.paused.is_some() {
             help = format!("PAUSED (space resumes) | {help}");
         }
+        match s.clock {
+            super::Clock::Replay { speed, .. } => help = format!("REPLAY at {speed}x | {help}"),
+            super::Clock::Fixed(_) => help = format!("REPLAY (the end) | {help}"),
+            super::Clock::Wall => {}
+        }
         if let Some(n) = notice {
             help = format!("{n} | {help}");
         }
