@@ -41,7 +41,7 @@ pub enum Command {
 pub struct ReplayArgs {
     /// The recording (JSON lines, or .gz).
     pub file: PathBuf,
-    /// Times real time, or `max` for as fast as possible [default: 1].
+    /// Times real time, or `max` for as fast as possible.
     #[arg(long, value_name = "X", default_value = "1")]
     pub speed: String,
     /// Start here: seconds since the epoch, an RFC 3339 time, or +SEC from the start.
