@@ -222,3 +222,45 @@ fn stats_over_http_failures_are_named() {
     let e = run(&format!("http://127.0.0.1:{port}/_stats"));
     assert!(e.contains("not stats_over_http JSON"), "{e}");
 }
+
+/// A stats_over_http answer with `incoming_requests` at `n`.
+fn stats_json(n: u64) -> String {
+    format!(
+        "{{ \"global\": {{\n\"proxy.process.version.server.short\": \"9.2.9\",\n\"proxy.process.http.incoming_requests\": \"{n}\",\n\"proxy.process.http.current_client_connections\": \"3\"\n}}}}"
+    )
+}
+
+#[test]
+fn once_waits_past_repeated_numbers_for_a_rate() {
+    // As ATS 9 by default: the same numbers for a while (publication every 5 s here
+    // shortened to four answers), then new ones.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for (i, mut c) in l.incoming().flatten().enumerate() {
+            let mut buf = [0u8; 2048];
+            let _ = c.read(&mut buf);
+            let body = stats_json(if i < 4 { 1000 } else { 1600 });
+            let _ = write!(
+                c,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let o = Command::new(BIN)
+        .args(["--once", "--json", "--interval", "0.4"])
+        .arg(format!("old=http://127.0.0.1:{port}/_stats"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rate = metric(&v["hosts"][0], 0, "Requests/sec", "Client")["value"].as_f64();
+    // 600 requests over the ~1.6 s between the first sample and the first new one.
+    assert!(
+        rate.is_some_and(|r| (250.0..=500.0).contains(&r)),
+        "{rate:?}"
+    );
+    assert_eq!(v["hosts"][0]["error"], Value::Null);
+}

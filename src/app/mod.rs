@@ -494,7 +494,10 @@ fn once(s: &mut Setup) -> Result<(), AppError> {
     let start = Instant::now();
     let (poller, rx) = start_poller(s, start);
     let n = s.state.hosts.len();
+    // Answers, and samples filed: a host that repeats its last numbers (ATS 9 publishes
+    // every 5 s) is asked again until it has two different samples or time is up.
     let mut got = vec![0u8; n];
+    let mut filed = vec![0u8; n];
     // Two ticks, and time for an SSH host to connect (ssh's own start included).
     let slack = if s.run_dir.is_some() {
         crate::source::ssh::CONNECT_WAIT + Duration::from_secs(2)
@@ -502,7 +505,7 @@ fn once(s: &mut Setup) -> Result<(), AppError> {
         Duration::from_secs(6)
     };
     let deadline = start + Duration::from_secs_f64(s.checked.interval * 2.0) + slack;
-    while got.iter().any(|&g| g < 2) {
+    while filed.iter().any(|&g| g < 2) {
         if stop.load(Ordering::SeqCst) {
             poller.stop();
             return Err(AppError::Failed("stopped by a signal".into()));
@@ -521,8 +524,12 @@ fn once(s: &mut Setup) -> Result<(), AppError> {
             report_start(s, &c);
         }
         out.note_sample(&s.state, &c);
+        let before = s.state.hosts.get(host).and_then(|h| h.history.newest_t());
         s.state.apply(c);
         got[host] = got[host].saturating_add(1);
+        if s.state.hosts.get(host).and_then(|h| h.history.newest_t()) != before {
+            filed[host] = filed[host].saturating_add(1);
+        }
     }
     poller.stop();
     for (h, g) in s.state.hosts.iter_mut().zip(&got) {
