@@ -336,3 +336,111 @@ fn nothing_is_left_after_sigterm_sigint_q_or_a_panic() {
         assert_no_leftovers(tmp.path());
     }
 }
+
+/// A stats_over_http stand-in on 127.0.0.1: the captured ATS 9.2 answer, twice with
+/// incoming_requests moved on by 500.
+fn stats_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Instant>>>) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let served = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = served.clone();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let t0 = include_str!("fixtures/ats-9.2/stats_over_http_t0.json");
+        for (i, mut c) in l.incoming().flatten().enumerate() {
+            let mut buf = [0u8; 4096];
+            let n = c.read(&mut buf).unwrap_or(0);
+            let req = String::from_utf8_lossy(&buf[..n]).to_string();
+            let body = t0.replace(
+                "\"proxy.process.http.incoming_requests\": \"205\"",
+                &format!(
+                    "\"proxy.process.http.incoming_requests\": \"{}\"",
+                    205 + 500 * i
+                ),
+            );
+            log.lock().unwrap().push(Instant::now());
+            let (status, body) = if req.starts_with("GET /_stats ") {
+                ("200 OK", body)
+            } else {
+                ("404 Not Found", String::new())
+            };
+            let _ = write!(
+                c,
+                "HTTP/1.0 {status}\r\nContent-Type: text/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (port, served)
+}
+
+#[test]
+fn ats_9_stats_over_http_is_read_through_the_ssh_forward() {
+    let sshd = Sshd::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let (port, served) = stats_server();
+    let url = format!("http://127.0.0.1:{port}/_stats");
+    let o = tg_ssh(&sshd, tmp.path())
+        .args([
+            "--once",
+            "--json",
+            "--interval",
+            "1",
+            "--stats-url",
+            &url,
+            "old=tg",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let host = &v["hosts"][0];
+    assert_eq!(host["version"], "9.2.9");
+    assert_eq!(host["error"], Value::Null);
+    let rate = support::metric(host, 0, "Requests/sec", "Client")["value"].as_f64();
+    // 500 more requests per answer, over the time between the two answers.
+    let times = served.lock().unwrap().clone();
+    assert_eq!(times.len(), 2);
+    let want = 500.0 / (times[1] - times[0]).as_secs_f64();
+    let got = rate.unwrap_or(0.0);
+    assert!(
+        (got - want).abs() <= 0.05 * want,
+        "rate {got}, served {want}"
+    );
+    // The metric browser goes the same way.
+    let o = Command::new(BIN)
+        .env("TMPDIR", tmp.path())
+        .args(["metrics", "--stats-url", &url, "--ssh-config"])
+        .arg(&sshd.ssh_config)
+        .args(["tg", "incoming_requests$"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("proxy.process.http.incoming_requests "));
+    // Nothing listening there, and a wrong path: each said.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let o = tg_ssh(&sshd, tmp.path())
+        .args(["--once", "--interval", "0.5", "--stats-url"])
+        .arg(format!("http://127.0.0.1:{closed}/_stats"))
+        .arg("tg")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is ATS listening there?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = tg_ssh(&sshd, tmp.path())
+        .args(["--once", "--interval", "0.5", "--stats-url"])
+        .arg(format!("http://127.0.0.1:{port}/wrong"))
+        .arg("tg")
+        .output()
+        .unwrap();
+    assert!(stderr(&o).contains("HTTP 404"), "{}", stderr(&o));
+    assert_no_leftovers(tmp.path());
+}

@@ -46,6 +46,7 @@ pub fn metrics(a: MetricsArgs) -> Result<(), AppError> {
         socket: a.socket.clone(),
         remote_socket,
         ssh: a.ssh.options(),
+        stats: a.ssh.stats(),
         dir: dir.path().to_path_buf(),
         timeout: Duration::from_secs(5),
     };

@@ -151,6 +151,8 @@ pub(crate) struct SourceOpts {
     /// The same path, checked for ssh's -L, for remote hosts.
     pub remote_socket: Option<PathBuf>,
     pub ssh: SshOptions,
+    /// --stats-url: read SSH hosts' stats_over_http at ("host:port", "/path").
+    pub stats: Option<(String, String)>,
     /// Where SSH forwards put their local sockets.
     pub dir: PathBuf,
     pub timeout: Duration,
@@ -158,13 +160,19 @@ pub(crate) struct SourceOpts {
 
 pub(crate) fn source_for(i: usize, h: &HostSpec, o: &SourceOpts) -> Box<dyn Source> {
     match &h.target {
-        Target::Remote(name) => Box::new(SshSource::new(
-            name.clone(),
-            o.ssh.clone(),
-            o.dir.join(format!("h{i}.sock")),
-            o.remote_socket.clone(),
-            o.timeout,
-        )),
+        Target::Remote(name) => {
+            let src = SshSource::new(
+                name.clone(),
+                o.ssh.clone(),
+                o.dir.join(format!("h{i}.sock")),
+                o.remote_socket.clone(),
+                o.timeout,
+            );
+            Box::new(match o.stats.clone() {
+                Some((hostport, path)) => src.with_stats(hostport, path),
+                None => src,
+            })
+        }
         Target::Demo(seed) => Box::new(DemoSource::new(*seed, 1.0, h.label.clone())),
         Target::Http(url) => Box::new(HttpSource::new(url.clone(), o.timeout)),
         Target::Unix(p) => Box::new(SocketSource::new(
@@ -218,6 +226,7 @@ fn sources(s: &Setup) -> Vec<Box<dyn Source>> {
         socket: s.args.socket.clone(),
         remote_socket: s.remote_socket.clone(),
         ssh: s.args.ssh.options(),
+        stats: s.args.ssh.stats(),
         dir: s
             .run_dir
             .as_ref()

@@ -99,11 +99,19 @@ pub struct SshArgs {
     /// ssh option for remote hosts, as Key=Value (passed as -o; repeatable).
     #[arg(long, value_name = "OPT")]
     pub ssh_option: Vec<String>,
+    /// Read remote hosts' stats_over_http at this URL as the host sees it (ATS 9
+    /// fleets: http://127.0.0.1:8080/_stats), through the SSH forward, instead of the
+    /// JSON-RPC socket.
+    #[arg(long, value_name = "URL")]
+    pub stats_url: Option<String>,
 }
 
 impl SshArgs {
-    /// One line for a bad option or a missing file.
+    /// One line for a bad option, URL or a missing file.
     pub fn check(&self) -> Result<(), String> {
+        if let Some(u) = &self.stats_url {
+            crate::source::ssh::check_stats_url(u)?;
+        }
         for o in &self.ssh_option {
             crate::source::ssh::check_option(o)?;
         }
@@ -113,6 +121,13 @@ impl SshArgs {
             }
         }
         Ok(())
+    }
+
+    /// `--stats-url` as ("host:port", "/path").
+    pub fn stats(&self) -> Option<(String, String)> {
+        self.stats_url
+            .as_deref()
+            .and_then(|u| crate::source::ssh::check_stats_url(u).ok())
     }
 
     pub fn options(&self) -> crate::source::ssh::SshOptions {

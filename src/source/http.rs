@@ -100,31 +100,102 @@ pub fn parse_stats(body: &str) -> Result<Reading, String> {
     Ok(r)
 }
 
+/// The records of `all` that `keys` asks for (the rest of the ~650 is not needed), the
+/// others listed as missing; `at` is when the answer came.
+pub fn select(all: Reading, keys: &[String], at: f64) -> Reading {
+    let wanted: HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let mut r = Reading {
+        t: Some(at),
+        ..Reading::default()
+    };
+    for (k, v) in all.values {
+        if wanted.contains(k.as_str()) {
+            r.values.insert(k, v);
+        }
+    }
+    for (k, v) in all.texts {
+        if wanted.contains(k.as_str()) {
+            r.texts.insert(k, v);
+        }
+    }
+    r.missing = keys
+        .iter()
+        .filter(|k| !r.values.contains_key(*k) && !r.texts.contains_key(*k))
+        .cloned()
+        .collect();
+    r
+}
+
+/// One HTTP/1.0 GET over a Unix socket (an SSH forward to the host's stats port): the
+/// status, the body, and when the answer began. HTTP/1.0, so the server closes when done.
+pub fn get_over_unix(
+    sock: &std::path::Path,
+    hostport: &str,
+    path: &str,
+    timeout: Duration,
+) -> Result<(u16, String, f64), SourceError> {
+    use std::io::{Read, Write};
+    let start = Instant::now();
+    let w0 = super::sim::now_secs();
+    let io = |e: std::io::Error| SourceError::io(sock, &e);
+    let mut s = std::os::unix::net::UnixStream::connect(sock).map_err(io)?;
+    s.set_write_timeout(Some(timeout)).map_err(io)?;
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: {hostport}\r\nAccept: application/json\r\n\r\n"
+    )
+    .map_err(io)?;
+    let mut buf = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut first = None;
+    loop {
+        let left = timeout.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            return Err(SourceError::Timeout {
+                path: sock.to_path_buf(),
+                after: start.elapsed(),
+                got: buf.len(),
+            });
+        }
+        s.set_read_timeout(Some(left)).map_err(io)?;
+        match s.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                first.get_or_insert_with(|| w0 + start.elapsed().as_secs_f64());
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && buf.is_empty() => {
+                return Err(SourceError::Reset {
+                    path: sock.to_path_buf(),
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => return Err(io(e)),
+        }
+    }
+    let Some(at) = first else {
+        return Err(SourceError::EmptyAnswer {
+            path: sock.to_path_buf(),
+        });
+    };
+    let text = String::from_utf8_lossy(&buf);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse::<u16>().ok())
+        .ok_or_else(|| SourceError::Garbage {
+            detail: "not an HTTP answer".into(),
+            snippet: head.chars().take(60).collect(),
+        })?;
+    Ok((status, body.to_string(), at))
+}
+
 impl Source for HttpSource {
     fn collect(&mut self, keys: &[String]) -> Result<Reading, SourceError> {
         let (all, at) = self.fetch()?;
-        // Keep what was asked for; the rest of the ~650 records is not needed.
-        let wanted: HashSet<&str> = keys.iter().map(String::as_str).collect();
-        let mut r = Reading {
-            t: Some(at),
-            ..Reading::default()
-        };
-        for (k, v) in all.values {
-            if wanted.contains(k.as_str()) {
-                r.values.insert(k, v);
-            }
-        }
-        for (k, v) in all.texts {
-            if wanted.contains(k.as_str()) {
-                r.texts.insert(k, v);
-            }
-        }
-        r.missing = keys
-            .iter()
-            .filter(|k| !r.values.contains_key(*k) && !r.texts.contains_key(*k))
-            .cloned()
-            .collect();
-        Ok(r)
+        Ok(select(all, keys, at))
     }
 
     fn describe(&self) -> String {

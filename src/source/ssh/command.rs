@@ -46,8 +46,9 @@ fn common(opts: &SshOptions) -> Vec<OsString> {
     a
 }
 
-/// `ssh … -N -T -L LOCAL:REMOTE -- HOST`: one long-lived forward of the remote socket.
-pub fn forward_args(opts: &SshOptions, host: &str, local: &Path, remote: &Path) -> Vec<OsString> {
+/// `ssh … -N -T -L LOCAL:REMOTE -- HOST`: one long-lived forward to the remote socket
+/// path, or to `host:port` on the remote side (stats_over_http on its loopback).
+pub fn forward_args(opts: &SshOptions, host: &str, local: &Path, remote: &str) -> Vec<OsString> {
     let mut a = common(opts);
     a.push("-N".into());
     a.push("-T".into());
@@ -87,6 +88,34 @@ pub fn check_remote_path(p: &str) -> Result<PathBuf, String> {
     Ok(PathBuf::from(p))
 }
 
+/// `--stats-url http://HOST:PORT/PATH` for SSH hosts: ("HOST:PORT", "/PATH"), checked
+/// for ssh's -L and for the request line.
+pub fn check_stats_url(url: &str) -> Result<(String, String), String> {
+    let rest = url.strip_prefix("http://").ok_or_else(|| {
+        format!("--stats-url {url:?}: give http://HOST:PORT/PATH (as seen from the SSH host)")
+    })?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/_stats"),
+    };
+    let hostport = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    let ok_host = !authority.is_empty()
+        && hostport
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    if !ok_host {
+        return Err(format!("--stats-url {url:?}: bad host:port {authority:?}"));
+    }
+    if let Some(c) = path.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("--stats-url {url:?} contains {c:?}: refused"));
+    }
+    Ok((hostport, path.to_string()))
+}
+
 /// An `--ssh-option` value: `Key=Value` or `Key Value`, printable, not an option itself.
 pub fn check_option(o: &str) -> Result<(), String> {
     if o.starts_with('-') || o.is_empty() {
@@ -123,7 +152,7 @@ mod tests {
             &opts,
             "edge1",
             Path::new("/tmp/d/h0.sock"),
-            Path::new("/run/ats/jsonrpc20.sock"),
+            "/run/ats/jsonrpc20.sock",
         ));
         assert_eq!(&a[..2], ["-F", "/etc/tg_ssh"]);
         assert_eq!(a[a.len() - 2..], ["--", "edge1"]);
@@ -147,6 +176,22 @@ mod tests {
         assert!(check_remote_path("/run/trafficserver/jsonrpc20.sock").is_ok());
         for bad in ["relative.sock", "/a b/x.sock", "/a:b.sock", "/a\n/x"] {
             assert!(check_remote_path(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            check_stats_url("http://127.0.0.1:8080/_stats"),
+            Ok(("127.0.0.1:8080".into(), "/_stats".into()))
+        );
+        assert_eq!(
+            check_stats_url("http://localhost"),
+            Ok(("localhost:80".into(), "/_stats".into()))
+        );
+        for bad in [
+            "https://x/_stats",
+            "http://a b:1/",
+            "http://x:1/a b",
+            "http://;rm:1/",
+        ] {
+            assert!(check_stats_url(bad).is_err(), "{bad:?}");
         }
         assert!(check_option("ProxyJump=bastion").is_ok());
         assert!(check_option("ConnectTimeout 5").is_ok());

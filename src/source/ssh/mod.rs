@@ -7,8 +7,9 @@ mod diagnose;
 mod discover;
 mod tunnel;
 
-pub use command::{check_option, check_remote_path, SshOptions};
+pub use command::{check_option, check_remote_path, check_stats_url, SshOptions};
 
+use super::http::{get_over_unix, parse_stats, select};
 use super::transport::{call_lookup_regex, call_records};
 use super::{Reading, Source, SourceError};
 use discover::{discover, Failure};
@@ -28,6 +29,8 @@ pub struct SshSource {
     local: PathBuf,
     /// The remote socket: given (--socket), or found once by discovery.
     remote: Option<(PathBuf, String)>,
+    /// Instead of the socket: stats_over_http at ("host:port", "/path") on the host.
+    stats: Option<(String, String)>,
     tunnel: Option<Tunnel>,
     /// Failed attempts in a row, for the backoff.
     failures: u32,
@@ -50,6 +53,7 @@ impl SshSource {
             opts,
             local,
             remote: remote.map(|p| (p, "from --socket".to_string())),
+            stats: None,
             tunnel: None,
             failures: 0,
             retry_at: None,
@@ -57,6 +61,13 @@ impl SshSource {
             timeout,
             next_id: 1,
         }
+    }
+
+    /// Reads the host's stats_over_http at `hostport` and `path` (as the host sees them)
+    /// instead of its JSON-RPC socket: ATS 9 fleets reached through SSH.
+    pub fn with_stats(mut self, hostport: String, path: String) -> Self {
+        self.stats = Some((hostport, path));
+        self
     }
 
     /// The ssh child's pid while a forward is up (for tests and logs).
@@ -81,6 +92,12 @@ impl SshSource {
     }
 
     fn open(&mut self) -> Result<(), SourceError> {
+        if let Some((hostport, _)) = &self.stats {
+            let t = Tunnel::open(&self.opts, &self.host, &self.local, hostport, CONNECT_WAIT)
+                .map_err(|d| self.ssh_error(d))?;
+            self.tunnel = Some(t);
+            return Ok(());
+        }
         let remote = match &self.remote {
             Some((p, _)) => p.clone(),
             None => match discover(&self.opts, &self.host, CONNECT_WAIT) {
@@ -97,10 +114,48 @@ impl SshSource {
                 }
             },
         };
-        let t = Tunnel::open(&self.opts, &self.host, &self.local, &remote, CONNECT_WAIT)
+        let spec = remote.to_string_lossy().into_owned();
+        let t = Tunnel::open(&self.opts, &self.host, &self.local, &spec, CONNECT_WAIT)
             .map_err(|d| self.ssh_error(d))?;
         self.tunnel = Some(t);
         Ok(())
+    }
+
+    /// The whole stats_over_http answer through the forward.
+    fn stats_reading(&mut self) -> Result<(Reading, f64), SourceError> {
+        let Some((hostport, path)) = self.stats.clone() else {
+            return Err(self.ssh_error("no stats URL".into()));
+        };
+        let url = format!("http://{hostport}{path} on {}", self.host);
+        let got = get_over_unix(&self.local, &hostport, &path, self.timeout);
+        let (status, body, at) = match got {
+            Ok(x) => x,
+            Err(e) => {
+                std::thread::sleep(Duration::from_millis(10));
+                if let Some(e) = self.check_tunnel() {
+                    return Err(self.failed(e));
+                }
+                return Err(SourceError::Http {
+                    url,
+                    detail: match e {
+                        SourceError::EmptyAnswer { .. } | SourceError::Reset { .. } => {
+                            "no answer through the SSH forward: is ATS listening there?".into()
+                        }
+                        e => e.to_string(),
+                    },
+                });
+            }
+        };
+        if status != 200 {
+            return Err(SourceError::Http {
+                url,
+                detail: format!("HTTP {status}"),
+            });
+        }
+        let reading = parse_stats(&body).map_err(|detail| SourceError::Http { url, detail })?;
+        self.failures = 0;
+        self.last_error = None;
+        Ok((reading, at))
     }
 
     /// A forward that is up: the one there, or a new one unless the backoff says wait.
@@ -163,6 +218,9 @@ impl SshSource {
 impl Source for SshSource {
     fn collect(&mut self, keys: &[String]) -> Result<Reading, SourceError> {
         self.ready()?;
+        if self.stats.is_some() {
+            return self.stats_reading().map(|(all, at)| select(all, keys, at));
+        }
         match call_records(&self.local, keys, &mut self.next_id, self.timeout) {
             Ok(r) => {
                 self.failures = 0;
@@ -182,6 +240,10 @@ impl Source for SshSource {
 
     fn list(&mut self, pattern: &str) -> Result<Reading, SourceError> {
         self.ready()?;
+        if self.stats.is_some() {
+            let re = super::name_regex(pattern).map_err(|d| self.ssh_error(d))?;
+            return Ok(super::filter_reading(self.stats_reading()?.0, &re));
+        }
         call_lookup_regex(&self.local, pattern, &mut self.next_id, self.timeout)
             .map_err(|e| self.through_tunnel(e))
     }

@@ -87,7 +87,7 @@ impl Tunnel {
         opts: &SshOptions,
         host: &str,
         local: &Path,
-        remote: &Path,
+        remote: &str,
         wait: Duration,
     ) -> Result<Tunnel, String> {
         // A socket left by an earlier ssh would look ready before the new one is.
