@@ -169,6 +169,64 @@ fn export_has_a_row_per_host_metric_and_tick_equal_to_once_json() {
 }
 
 #[test]
+fn from_and_to_cut_the_replay_and_keep_the_first_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = tg(
+        d,
+        &[
+            "--demo",
+            "1",
+            "--no-keyboard",
+            "--interval",
+            "0.3",
+            "--run-for",
+            "3",
+            "--record",
+            "r.jsonl",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let all = tg(d, &["replay", "r.jsonl", "--speed", "max", "--no-keyboard"]);
+    let cut = tg(
+        d,
+        &[
+            "replay",
+            "r.jsonl",
+            "--speed",
+            "max",
+            "--no-keyboard",
+            "--from",
+            "+1",
+            "--to",
+            "+2",
+        ],
+    );
+    assert!(cut.status.success(), "{}", stderr(&cut));
+    let n = |o: &Output| String::from_utf8_lossy(&o.stdout).lines().count();
+    assert!(
+        n(&cut) >= 2 && n(&cut) < n(&all),
+        "{} of {}",
+        n(&cut),
+        n(&all)
+    );
+    // One sample between +1.35 and +1.55 s: its rate needs the one before (the baseline).
+    let o = tg(
+        d,
+        &[
+            "replay", "r.jsonl", "--once", "--json", "--from", "+1.35", "--to", "+1.55",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let m = &v["hosts"][0]["pages"][0]["panels"][0]["metrics"][0];
+    assert!(m["value"].as_f64().is_some_and(|r| r > 0.0), "{m}");
+    let o = tg(d, &["replay", "r.jsonl", "--once", "--from", "+100"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nothing recorded between --from and --to"));
+}
+
+#[test]
 fn damaged_recordings_are_read_around_the_damage() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -68,10 +68,29 @@ pub fn replay(a: ReplayArgs) -> Result<(), AppError> {
         Some(f) => parse_time(f, first_t).map_err(|e| AppError::Usage(format!("--to {e}")))?,
         None => f64::INFINITY,
     };
+    if !rec.lines.iter().any(|l| (from..=to).contains(&l.t())) {
+        return Err(AppError::Usage(
+            "nothing recorded between --from and --to".into(),
+        ));
+    }
+    // Each host's last sample before --from comes along as the baseline of its first
+    // rate (it draws nothing by itself).
+    let mut baseline: Vec<Option<usize>> = vec![None; labels.len()];
+    for (i, l) in rec.lines.iter().enumerate() {
+        if let Line::Sample { h, t, .. } = l {
+            if *t < from {
+                if let Some(b) = baseline.get_mut(*h) {
+                    *b = Some(i);
+                }
+            }
+        }
+    }
     let lines: Vec<Line> = rec
         .lines
         .into_iter()
-        .filter(|l| (from..=to).contains(&l.t()))
+        .enumerate()
+        .filter(|(i, l)| (from..=to).contains(&l.t()) || baseline.contains(&Some(*i)))
+        .map(|(_, l)| l)
         .collect();
     let Some(t0) = lines.first().map(Line::t) else {
         return Err(AppError::Usage(
