@@ -20,6 +20,25 @@ fn tg(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Records `--demo HOSTS` in stream mode for SECS at INTERVAL into `d/r.jsonl`.
+fn record_demo(d: &Path, hosts: &str, interval: &str, secs: &str) {
+    let o = tg(
+        d,
+        &[
+            "--demo",
+            hosts,
+            "--no-keyboard",
+            "--interval",
+            interval,
+            "--run-for",
+            secs,
+            "--record",
+            "r.jsonl",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 fn rgba(path: &Path) -> Vec<u8> {
     let (_, _, px) =
         traffic_grapher::display::png::decode_rgba(&std::fs::read(path).unwrap()).unwrap();
@@ -172,21 +191,7 @@ fn export_has_a_row_per_host_metric_and_tick_equal_to_once_json() {
 fn from_and_to_cut_the_replay_and_keep_the_first_rate() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = tg(
-        d,
-        &[
-            "--demo",
-            "1",
-            "--no-keyboard",
-            "--interval",
-            "0.3",
-            "--run-for",
-            "3",
-            "--record",
-            "r.jsonl",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    record_demo(d, "1", "0.3", "3");
     let all = tg(d, &["replay", "r.jsonl", "--speed", "max", "--no-keyboard"]);
     let cut = tg(
         d,
@@ -230,21 +235,7 @@ fn from_and_to_cut_the_replay_and_keep_the_first_rate() {
 fn damaged_recordings_are_read_around_the_damage() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = tg(
-        d,
-        &[
-            "--demo",
-            "2",
-            "--no-keyboard",
-            "--interval",
-            "0.3",
-            "--run-for",
-            "2",
-            "--record",
-            "r.jsonl",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    record_demo(d, "2", "0.3", "2");
     let text = std::fs::read_to_string(d.join("r.jsonl")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let n = lines.len();
@@ -323,21 +314,7 @@ fn a_gzip_recording_killed_mid_run_keeps_what_was_flushed() {
 fn the_terminal_replay_pages_and_pauses_as_live() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = tg(
-        d,
-        &[
-            "--demo",
-            "2",
-            "--no-keyboard",
-            "--interval",
-            "0.5",
-            "--run-for",
-            "4",
-            "--record",
-            "r.jsonl",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    record_demo(d, "2", "0.5", "4");
     let rec = d.join("r.jsonl");
     let mut p = Pty::spawn(
         &format!("replay {} --protocol text --speed 1", rec.display()),
