@@ -134,51 +134,13 @@ pub fn get_over_unix(
     path: &str,
     timeout: Duration,
 ) -> Result<(u16, String, f64), SourceError> {
-    use std::io::{Read, Write};
     let start = Instant::now();
     let w0 = super::sim::now_secs();
-    let io = |e: std::io::Error| SourceError::io(sock, &e);
-    let mut s = std::os::unix::net::UnixStream::connect(sock).map_err(io)?;
-    s.set_write_timeout(Some(timeout)).map_err(io)?;
-    write!(
-        s,
-        "GET {path} HTTP/1.0\r\nHost: {hostport}\r\nAccept: application/json\r\n\r\n"
-    )
-    .map_err(io)?;
-    let mut buf = Vec::new();
-    let mut chunk = vec![0u8; 64 * 1024];
-    let mut first = None;
-    loop {
-        let left = timeout.saturating_sub(start.elapsed());
-        if left.is_zero() {
-            return Err(SourceError::Timeout {
-                path: sock.to_path_buf(),
-                after: start.elapsed(),
-                got: buf.len(),
-            });
-        }
-        s.set_read_timeout(Some(left)).map_err(io)?;
-        match s.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => {
-                first.get_or_insert_with(|| w0 + start.elapsed().as_secs_f64());
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && buf.is_empty() => {
-                return Err(SourceError::Reset {
-                    path: sock.to_path_buf(),
-                })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
-            Err(e) => return Err(io(e)),
-        }
-    }
-    let Some(at) = first else {
-        return Err(SourceError::EmptyAnswer {
-            path: sock.to_path_buf(),
-        });
-    };
+    let request =
+        format!("GET {path} HTTP/1.0\r\nHost: {hostport}\r\nAccept: application/json\r\n\r\n");
+    // HTTP/1.0: the answer ends when the server closes.
+    let (buf, first) = super::transport::ask(sock, request.as_bytes(), timeout, |_| false)?;
+    let at = w0 + first.duration_since(start).as_secs_f64();
     let text = String::from_utf8_lossy(&buf);
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head

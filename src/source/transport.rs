@@ -65,6 +65,17 @@ fn exchange_timed(
     request: &[u8],
     timeout: Duration,
 ) -> Result<(Vec<u8>, Instant), SourceError> {
+    ask(path, request, timeout, is_complete)
+}
+
+/// Connects to `path`, writes `request` in one write, and reads until `done` says the
+/// answer is whole, or EOF, within `timeout`; the answer and when its first byte came.
+pub fn ask(
+    path: &Path,
+    request: &[u8],
+    timeout: Duration,
+    done: fn(&[u8]) -> bool,
+) -> Result<(Vec<u8>, Instant), SourceError> {
     let start = Instant::now();
     let mut stream = UnixStream::connect(path).map_err(|e| connect_error(path, &e))?;
     let io = |e: std::io::Error| SourceError::io(path, &e);
@@ -98,7 +109,7 @@ fn exchange_timed(
             Ok(n) => {
                 first_byte.get_or_insert_with(Instant::now);
                 buf.extend_from_slice(&chunk[..n]);
-                if is_complete(&buf) {
+                if done(&buf) {
                     break;
                 }
                 if buf.len() > MAX_ANSWER_BYTES {
