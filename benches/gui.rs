@@ -2,31 +2,18 @@
 //! median cost of a frame (render, and the blit into the window) at 1600x1000 with 1
 //! and 4 simulated hosts. `cargo bench --bench gui` (needs Xvfb).
 
-use std::io::BufRead;
-use std::process::{Command, Stdio};
+// The tests' Xvfb helper; the bench uses only part of it.
+#[allow(dead_code)]
+#[path = "../tests/support/x11.rs"]
+mod x11;
+
+use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_traffic_grapher");
 
 fn main() {
-    let mut x = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1920x1200x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb");
-    let mut line = String::new();
-    if let Some(out) = x.stdout.take() {
-        let _ = std::io::BufReader::new(out).read_line(&mut line);
-    }
-    let display = format!(":{}", line.trim());
+    let (_x, n) = x11::xvfb_sized("1920x1200x24");
+    let display = format!(":{n}");
     let dir = tempfile::tempdir().expect("tempdir");
     for hosts in [1, 4] {
         let stats = dir.path().join(format!("gui-{hosts}.jsonl"));
@@ -59,6 +46,4 @@ fn main() {
             last["present_ms_median"].as_f64().unwrap_or(f64::NAN),
         );
     }
-    let _ = x.kill();
-    let _ = x.wait();
 }
