@@ -50,7 +50,7 @@ pub fn gui(s: &mut Setup) -> Result<(), AppError> {
     // (render, present) milliseconds per frame, for the run's summary.
     let mut timings: Vec<(f64, f64)> = Vec::new();
 
-    loop {
+    'run: loop {
         let now_i = Instant::now();
         if clock.over(now_i) || stop.load(Ordering::SeqCst) || !win.is_open() {
             break;
@@ -101,8 +101,7 @@ pub fn gui(s: &mut Setup) -> Result<(), AppError> {
             };
             let Some(a) = action else { continue };
             if !controls.act(s, a) {
-                poller.stop();
-                return finish(&mut out, frames, shown_size, first_frame_ms, &timings);
+                break 'run;
             }
             dirty = true;
         }

@@ -1,10 +1,9 @@
 //! `traffic_grapher metrics HOST [PATTERN]`: a host's metric records with type and
 //! value, or (`--yaml`) panel metric entries to paste into a dashboard file.
 
-use super::{private_dir, source_for, AppError, SourceOpts};
-use crate::cli::{parse_host, MetricsArgs, Target};
+use super::{source_for, AppError, SourceOpts};
+use crate::cli::{parse_host, MetricsArgs};
 use crate::source::name_regex;
-use crate::source::ssh::check_remote_path;
 use std::time::Duration;
 
 /// Colours handed out in turn to the entries --yaml prints (the built-in pages' own).
@@ -33,23 +32,12 @@ pub fn metrics(a: MetricsArgs) -> Result<(), AppError> {
     name_regex(&pattern).map_err(AppError::Usage)?;
     let spec = parse_host(&a.host).map_err(AppError::Usage)?;
     a.ssh.check().map_err(AppError::Usage)?;
-    let remote = matches!(spec.target, Target::Remote(_));
-    let remote_socket = match (&a.socket, remote) {
-        (Some(p), true) => Some(
-            check_remote_path(&p.to_string_lossy())
-                .map_err(|e| AppError::Usage(format!("--socket: {e}")))?,
-        ),
-        _ => None,
-    };
-    let dir = private_dir()?;
-    let opts = SourceOpts {
-        socket: a.socket.clone(),
-        remote_socket,
-        ssh: a.ssh.options(),
-        stats: a.ssh.stats(),
-        dir: dir.path().to_path_buf(),
-        timeout: Duration::from_secs(5),
-    };
+    let (opts, _dir) = SourceOpts::new(
+        &a.socket,
+        std::slice::from_ref(&spec),
+        &a.ssh,
+        Duration::from_secs(5),
+    )?;
     let mut source = source_for(0, &spec, &opts);
     let found = source
         .list(&pattern)

@@ -20,7 +20,7 @@ pub use replay::replay;
 pub use simulate::simulate;
 pub use state::State;
 
-use crate::cli::{check, Checked, HostSpec, RunArgs, Target};
+use crate::cli::{check, Checked, HostSpec, RunArgs, SshArgs, Target};
 use crate::dashboard::Dashboard;
 use crate::display::{palette::Palette, png};
 use crate::render::Renderer;
@@ -55,7 +55,7 @@ pub struct Setup {
     pub checked: Checked,
     pub state: State,
     /// The JSON-RPC socket path on remote hosts, when given (checked for ssh's -L).
-    remote_socket: Option<std::path::PathBuf>,
+    source_opts: SourceOpts,
     /// The private directory of the SSH forwards' local sockets.
     run_dir: Option<tempfile::TempDir>,
     pub clock: Clock,
@@ -105,20 +105,12 @@ pub(crate) fn setup_with(args: RunArgs, given: Option<Dashboard>) -> Result<Setu
         .unwrap_or_else(|| "UTC".into());
     let tz = jiff::tz::TimeZone::get(&tz_name)
         .map_err(|_| AppError::Usage(format!("unknown time zone '{tz_name}'")))?;
-    let remote = checked
-        .hosts
-        .iter()
-        .any(|h| matches!(h.target, Target::Remote(_)));
-    let remote_socket = match (&args.socket, remote) {
-        (Some(p), true) => Some(
-            check_remote_path(&p.to_string_lossy())
-                .map_err(|e| AppError::Usage(format!("--socket: {e}")))?,
-        ),
-        _ => None,
-    };
-    // Our ends of the SSH forwards live in a directory only we can enter (0700),
-    // removed when the run ends.
-    let run_dir = if remote { Some(private_dir()?) } else { None };
+    let (source_opts, run_dir) = SourceOpts::new(
+        &args.socket,
+        &checked.hosts,
+        &args.ssh,
+        Duration::from_secs_f64(checked.interval.clamp(1.0, 5.0)),
+    )?;
     if args.gui && (args.once || args.no_keyboard) {
         return Err(AppError::Usage(format!(
             "--gui shows a live window; it does not go with {}",
@@ -137,7 +129,7 @@ pub(crate) fn setup_with(args: RunArgs, given: Option<Dashboard>) -> Result<Setu
         args,
         checked,
         state,
-        remote_socket,
+        source_opts,
         run_dir,
         clock: Clock::Wall,
         replay: None,
@@ -156,6 +148,39 @@ pub(crate) struct SourceOpts {
     /// Where SSH forwards put their local sockets.
     pub dir: PathBuf,
     pub timeout: Duration,
+}
+
+impl SourceOpts {
+    /// Checks --socket for remote hosts (it goes into ssh's -L) and, when a host is
+    /// remote, makes the directory only we can enter (0700) for the forwards' sockets:
+    /// returned, to be kept for the run and removed with it.
+    pub(crate) fn new(
+        socket: &Option<PathBuf>,
+        hosts: &[HostSpec],
+        ssh: &SshArgs,
+        timeout: Duration,
+    ) -> Result<(SourceOpts, Option<tempfile::TempDir>), AppError> {
+        let remote = hosts.iter().any(|h| matches!(h.target, Target::Remote(_)));
+        let remote_socket = match (socket, remote) {
+            (Some(p), true) => Some(
+                check_remote_path(&p.to_string_lossy())
+                    .map_err(|e| AppError::Usage(format!("--socket: {e}")))?,
+            ),
+            _ => None,
+        };
+        let dir = if remote { Some(private_dir()?) } else { None };
+        let opts = SourceOpts {
+            socket: socket.clone(),
+            remote_socket,
+            ssh: ssh.options(),
+            stats: ssh.stats(),
+            dir: dir
+                .as_ref()
+                .map_or_else(std::env::temp_dir, |d| d.path().to_path_buf()),
+            timeout,
+        };
+        Ok((opts, dir))
+    }
 }
 
 pub(crate) fn source_for(i: usize, h: &HostSpec, o: &SourceOpts) -> Box<dyn Source> {
@@ -222,22 +247,11 @@ impl Source for Recorded {
 }
 
 fn sources(s: &Setup) -> Vec<Box<dyn Source>> {
-    let o = SourceOpts {
-        socket: s.args.socket.clone(),
-        remote_socket: s.remote_socket.clone(),
-        ssh: s.args.ssh.options(),
-        stats: s.args.ssh.stats(),
-        dir: s
-            .run_dir
-            .as_ref()
-            .map_or_else(std::env::temp_dir, |d| d.path().to_path_buf()),
-        timeout: Duration::from_secs_f64(s.checked.interval.clamp(1.0, 5.0)),
-    };
     s.checked
         .hosts
         .iter()
         .enumerate()
-        .map(|(i, h)| source_for(i, h, &o))
+        .map(|(i, h)| source_for(i, h, &s.source_opts))
         .collect()
 }
 

@@ -99,18 +99,8 @@ pub fn simulated_history(
     for i in 0..=n {
         let t = t_end - (n - i) as f64 * interval;
         model.advance_to(t);
-        let mut values = std::collections::HashMap::new();
-        let mut missing = Vec::new();
-        for k in keys.names() {
-            match model.get(k).and_then(|r| r.value.parse::<f64>().ok()) {
-                Some(v) => {
-                    values.insert(k.clone(), v);
-                }
-                None if model.get(k).is_none() => missing.push(k.clone()),
-                None => {}
-            }
-        }
-        h.push_values(t, &values, missing);
+        let r = read(&model, keys.names());
+        h.push_values(t, &r.values, r.missing);
     }
     h
 }
